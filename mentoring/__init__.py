@@ -1,0 +1,102 @@
+"""Mentor Match: volunteer mentors and role models for families in the programme."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g, request
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+from mentoring.config import ROOT, load_config
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Create and configure the app; `config` overrides settings from the environment."""
+    app = Flask(
+        __name__,
+        instance_path=str((config or {}).get("INSTANCE_PATH") or ROOT / "instance"),
+        static_folder="static",
+    )
+    app.config.from_mapping(load_config(Path(app.instance_path)))
+    if config:
+        app.config.from_mapping(config)
+
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(ROOT / "templates")),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    from mentoring import db, logs
+    from mentoring.extensions import csrf, login_manager, wtforms_helpers
+    from mentoring.security import init_throttle, make_nonce, set_security_headers
+
+    logs.init_app(app)
+    db.init_app(app)
+    csrf.init_app(app)
+    wtforms_helpers.init_app(app)
+    init_throttle(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = "Sign in to see this page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    from mentoring import cli, templating
+    from mentoring.admin import bp as admin_bp
+    from mentoring.auth import bp as auth_bp
+    from mentoring.auth.views import check_session_age
+    from mentoring.errors import register_error_handlers
+    from mentoring.main import bp as main_bp
+    from mentoring.security import enforce_roles
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(main_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    register_error_handlers(app)
+    templating.init_app(app)
+    cli.init_app(app)
+
+    app.before_request(make_nonce)
+    app.before_request(_start_timer)
+    app.before_request(check_session_age)
+    app.before_request(enforce_roles)
+    app.after_request(set_security_headers)
+    app.after_request(_log_request)
+    return app
+
+
+def _start_timer() -> None:
+    g.request_started = time.perf_counter()
+
+
+def _log_request(response: Any) -> Any:
+    """Log method, path (never the query string: it may hold names), status and timing."""
+    if request.endpoint == "static":
+        return response
+    from flask import current_app
+    from flask_login import current_user
+
+    started = g.get("request_started", time.perf_counter())
+    current_app.logger.info(
+        "request",
+        extra={
+            "event": "request",
+            "method": request.method,
+            "path": request.path,
+            "status": response.status_code,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+            "user_id": current_user.id if current_user.is_authenticated else None,
+        },
+    )
+    return response

@@ -1,0 +1,7 @@
+"""Administration: users and districts."""
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__)
+
+from mentoring.admin import views  # noqa: E402,F401

@@ -1,0 +1,124 @@
+"""Users and districts, for administrators (districts also for coordinators, read only)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlmodel import select
+
+from mentoring import audit
+from mentoring.admin import bp
+from mentoring.admin.forms import UserForm
+from mentoring.db import get_session
+from mentoring.forms import choice_list
+from mentoring.models import (
+    CoordinatorDistrict,
+    District,
+    DistrictNeighbour,
+    DistrictTarget,
+    Mentor,
+    Role,
+    User,
+)
+from mentoring.security import roles_allowed
+from mentoring.services.users import UserError, create_user
+
+
+@bp.route("/users")
+@roles_allowed(Role.ADMIN)
+def users():  # type: ignore[no-untyped-def]
+    """List everyone who can sign in."""
+    db = get_session()
+    rows = db.exec(select(User).order_by(User.role, User.name)).all()
+    links = db.exec(
+        select(CoordinatorDistrict.user_id, District.code).join(
+            District, District.id == CoordinatorDistrict.district_id
+        )
+    ).all()
+    districts_by_user: dict[int, list[str]] = {}
+    for user_id, code in links:
+        districts_by_user.setdefault(user_id, []).append(code)
+    mentor_refs = dict(db.exec(select(Mentor.id, Mentor.reference)).all())
+    return render_template(
+        "admin/users.html", users=rows, districts_by_user=districts_by_user, mentor_refs=mentor_refs
+    )
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@roles_allowed(Role.ADMIN)
+def new_user():  # type: ignore[no-untyped-def]
+    """Create a user account."""
+    db = get_session()
+    form = UserForm()
+    form.districts.choices = choice_list(
+        (d.code, d.name) for d in db.exec(select(District).order_by(District.name)).all()
+    )
+    if form.validate_on_submit():
+        try:
+            user = create_user(
+                session=db,
+                email=form.email.data or "",
+                name=form.name.data or "",
+                password=form.password.data or "",
+                role=Role(form.role.data),
+                district_codes=form.districts.data or [],
+                mentor_reference=form.mentor_reference.data or None,
+            )
+        except UserError as err:
+            db.rollback()
+            field = _field_for(str(err))
+            getattr(form, field).errors.append(str(err)[0].upper() + str(err)[1:])
+        else:
+            audit.record(db, "user.create", object_type="user", object_id=user.id, role=user.role)
+            db.commit()
+            flash(f"Account created for {user.name}.", "success")
+            return redirect(url_for("admin.users"))
+    form.password.data = ""
+    return render_template("admin/user_form.html", form=form)
+
+
+def _field_for(message: str) -> str:
+    """Choose which field a service error belongs beside."""
+    lowered = message.lower()
+    if "password" in lowered or "guess" in lowered or "characters" in lowered:
+        return "password"
+    if "district" in lowered:
+        return "districts"
+    if "mentor" in lowered:
+        return "mentor_reference"
+    if "name" in lowered and "email" not in lowered:
+        return "name"
+    return "email"
+
+
+@bp.route("/districts")
+@roles_allowed(Role.ADMIN, Role.COORDINATOR)
+def districts():  # type: ignore[no-untyped-def]
+    """List districts with their neighbours and targets."""
+    db = get_session()
+    query = select(District).order_by(District.name)
+    if current_user.role == Role.COORDINATOR.value:
+        query = query.where(District.id.in_(current_user.district_ids))  # type: ignore[union-attr]
+    rows = db.exec(query).all()
+    names = dict(db.exec(select(District.id, District.name)).all())
+    neighbours: dict[int, list[str]] = {}
+    for district_id, neighbour_id in db.exec(
+        select(DistrictNeighbour.district_id, DistrictNeighbour.neighbour_id)
+    ).all():
+        neighbours.setdefault(district_id, []).append(names[neighbour_id])
+    latest_year = db.exec(select(sa.func.max(DistrictTarget.programme_year))).one()
+    targets = dict(
+        db.exec(
+            select(DistrictTarget.district_id, DistrictTarget.target_families).where(
+                DistrictTarget.programme_year == latest_year
+            )
+        ).all()
+    )
+    return render_template(
+        "admin/districts.html",
+        districts=rows,
+        neighbours={k: sorted(v) for k, v in neighbours.items()},
+        targets=targets,
+        year=latest_year,
+    )

@@ -1,0 +1,133 @@
+"""Command-line interface: `flask --app mentoring ...`."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
+
+from mentoring.db import get_session
+from mentoring.models import Role
+
+db_cli = AppGroup("db", help="Apply or undo database migrations.")
+
+
+@db_cli.command("upgrade")
+@click.option("--revision", default="head", show_default=True, help="Target revision.")
+def db_upgrade(revision: str) -> None:
+    """Apply migrations up to a revision."""
+    from mentoring.migrate import upgrade
+
+    upgrade(current_app.config["DATABASE_URL"], revision)
+    click.echo(f"Database upgraded to {revision}.")
+
+
+@db_cli.command("downgrade")
+@click.option(
+    "--revision", default="-1", show_default=True, help="Target revision ('base': empty)."
+)
+def db_downgrade(revision: str) -> None:
+    """Undo migrations down to a revision."""
+    from mentoring.migrate import downgrade
+
+    downgrade(current_app.config["DATABASE_URL"], revision)
+    click.echo(f"Database downgraded to {revision}.")
+
+
+@db_cli.command("current")
+def db_current() -> None:
+    """Show the database's current revision."""
+    from alembic import command
+
+    from mentoring.migrate import alembic_config
+
+    command.current(alembic_config(current_app.config["DATABASE_URL"]))
+
+
+@click.command("create-user")
+@with_appcontext
+@click.option("--email", required=True, help="Sign-in email address.")
+@click.option("--name", required=True, help="Full name.")
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice([r.value for r in Role]),
+    help="admin, provider, coordinator or mentor.",
+)
+@click.option(
+    "--district",
+    "districts",
+    multiple=True,
+    help="A district code (coordinators; repeat for several).",
+)
+@click.option("--mentor", "mentor_reference", help="The mentor's reference (mentor accounts).")
+@click.password_option(
+    "--password",
+    envvar="MENTORING_NEW_PASSWORD",
+    help="At least 12 characters, not a common one (or MENTORING_NEW_PASSWORD).",
+)
+def create_user_command(
+    email: str,
+    name: str,
+    role: str,
+    districts: tuple[str, ...],
+    mentor_reference: str | None,
+    password: str,
+) -> None:
+    """Create a user who can sign in."""
+    from mentoring import audit
+    from mentoring.services.users import UserError, create_user
+
+    session = get_session()
+    try:
+        user = create_user(
+            session=session,
+            email=email,
+            name=name,
+            password=password,
+            role=Role(role),
+            district_codes=list(districts),
+            mentor_reference=mentor_reference,
+        )
+    except UserError as err:
+        session.rollback()
+        raise click.ClickException(str(err)) from None
+    audit.record(session, "user.create", object_type="user", object_id=user.id, via="cli")
+    session.commit()
+    click.echo(f"Created {role} {user.email}.")
+
+
+@click.command("demo-data")
+@with_appcontext
+@click.option("--seed", default=2026, show_default=True, help="Random seed.")
+@click.option("--families", default=600, show_default=True, help="Number of families.")
+@click.option("--mentors", default=150, show_default=True, help="Number of mentors.")
+def demo_data_command(seed: int, families: int, mentors: int) -> None:
+    """Load the demo data set (Kent's districts, mentors, families, accounts) if not there."""
+    from mentoring.demo import DEMO_PASSWORD, demo_accounts, load_demo_data
+
+    if families < 0 or mentors < 0:
+        raise click.ClickException("--families and --mentors must be 0 or more")
+    created = load_demo_data(get_session(), seed=seed, families=families, mentors=mentors)
+    click.echo("Demo data loaded." if created else "Demo data already present; nothing changed.")
+    click.echo(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
+    for email, label in demo_accounts():
+        click.echo(f"  {label:<34} {email}")
+
+
+@click.command("demo-accounts")
+@with_appcontext
+def demo_accounts_command() -> None:
+    """Print the demo sign-ins."""
+    from mentoring.demo import DEMO_PASSWORD, demo_accounts
+
+    click.echo(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
+    for email, label in demo_accounts():
+        click.echo(f"  {label:<34} {email}")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(db_cli)
+    app.cli.add_command(create_user_command)
+    app.cli.add_command(demo_data_command)
+    app.cli.add_command(demo_accounts_command)

@@ -1,0 +1,101 @@
+"""Settings, read from environment variables with safe defaults."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or unsafe."""
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _dev_secret_key(instance_path: Path) -> str:
+    """Return the development secret key kept in the instance folder, making it once."""
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key = secrets.token_hex(32)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def load_config(instance_path: Path, environ: os._Environ[str] | dict[str, str] | None = None):
+    """Build the configuration mapping from the environment."""
+    env = os.environ if environ is None else environ
+    environment = env.get("MENTORING_ENV", "development").strip().lower()
+    if environment not in {"development", "production", "testing"}:
+        raise ConfigError(
+            f"MENTORING_ENV must be development, production or testing, not {environment!r}"
+        )
+    production = environment == "production"
+
+    secret_key = env.get("SECRET_KEY")
+    if not secret_key:
+        if production:
+            raise ConfigError("SECRET_KEY must be set in production (a long random string).")
+        secret_key = _dev_secret_key(instance_path)
+    elif production and len(secret_key) < 32:
+        raise ConfigError("SECRET_KEY must be at least 32 characters in production.")
+
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'mentoring.sqlite'}"
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgres://") :]
+    elif database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
+
+    return {
+        "ENV_NAME": environment,
+        "SECRET_KEY": secret_key,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": env.get("REDIS_URL") or None,
+        # Cookies and sessions
+        "SESSION_COOKIE_NAME": "mentor_match_session",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), default=production),
+        "REMEMBER_COOKIE_DURATION": timedelta(hours=12),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), default=production),
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+        "SESSION_IDLE_MINUTES": int(env.get("SESSION_IDLE_MINUTES", "30")),
+        "SESSION_ABSOLUTE_HOURS": int(env.get("SESSION_ABSOLUTE_HOURS", "12")),
+        # Request limits
+        "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
+        "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
+        "MAX_FORM_PARTS": 2000,
+        # CSRF
+        "WTF_CSRF_ENABLED": True,
+        "WTF_CSRF_TIME_LIMIT": 3600 * 12,
+        # Sign-in throttling
+        "SIGNIN_MAX_FAILURES_PER_ACCOUNT": int(env.get("SIGNIN_MAX_FAILURES_PER_ACCOUNT", "5")),
+        "SIGNIN_LOCKOUT_MINUTES": int(env.get("SIGNIN_LOCKOUT_MINUTES", "15")),
+        "SIGNIN_MAX_PER_ADDRESS": int(env.get("SIGNIN_MAX_PER_ADDRESS", "30")),
+        "SIGNIN_ADDRESS_WINDOW_SECONDS": int(env.get("SIGNIN_ADDRESS_WINDOW_SECONDS", "900")),
+        "HSTS": production,
+        "SERVICE_NAME": "Mentor Match",
+        "ORGANISATION_NAME": env.get("ORGANISATION_NAME", "Kent County Council"),
+        "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
+        # Email: SMTP when MAIL_SMTP_HOST is set, else files in the outbox folder
+        "MAIL_SMTP_HOST": env.get("MAIL_SMTP_HOST") or None,
+        "MAIL_SMTP_PORT": int(env.get("MAIL_SMTP_PORT", "587")),
+        "MAIL_SMTP_USER": env.get("MAIL_SMTP_USER") or None,
+        "MAIL_SMTP_PASSWORD": env.get("MAIL_SMTP_PASSWORD") or None,
+        "MAIL_FROM": env.get("MAIL_FROM", "mentor-match@example.org"),
+        "MAIL_OUTBOX": env.get("MAIL_OUTBOX") or str(instance_path / "outbox"),
+        "TESTING": environment == "testing",
+        "DEBUG": False,
+    }

@@ -1,0 +1,55 @@
+"""Error pages in the GOV.UK style; never a traceback."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+TITLES = {
+    400: (
+        "Sorry, there is a problem with your request",
+        "Go back, check what you entered and try again.",
+    ),
+    403: (
+        "You do not have permission to see this page",
+        "If you think you should, ask an administrator.",
+    ),
+    404: (
+        "Page not found",
+        "If you typed the web address, check it is correct. "
+        "If you pasted it, check you copied the entire address.",
+    ),
+    405: ("Sorry, that action is not allowed here", "Go back and try again."),
+    409: ("Someone else changed this at the same time", "Go back, reload the page and try again."),
+    413: ("The file or form you sent is too large", "Send a smaller file."),
+    429: ("Too many requests", "Wait a few minutes and try again."),
+    500: ("Sorry, there is a problem with the service", "Try again later."),
+}
+
+
+def render_error(code: int, detail: str | None = None):  # type: ignore[no-untyped-def]
+    title, body = TITLES.get(code, TITLES[500])
+    return render_template("errors/error.html", code=code, title=title, body=detail or body), code
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(_err: CSRFError):  # type: ignore[no-untyped-def]
+        return render_error(
+            400, "The form expired or was sent from another page. Go back, reload it and try again."
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http(err: HTTPException):  # type: ignore[no-untyped-def]
+        code = err.code or 500
+        if code in (301, 302, 303, 307, 308):
+            return err
+        return render_error(code)
+
+    @app.errorhandler(Exception)
+    def _unexpected(err: Exception):  # type: ignore[no-untyped-def]
+        if isinstance(err, HTTPException):
+            return _http(err)
+        current_app.logger.exception("unhandled error", extra={"event": "error"})
+        return render_error(InternalServerError.code)

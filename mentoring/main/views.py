@@ -1,0 +1,130 @@
+"""Home pages: each role lands on what it needs first."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import render_template
+from flask_login import current_user
+from sqlmodel import select
+
+from mentoring.db import get_session
+from mentoring.main import bp
+from mentoring.models import (
+    District,
+    Engagement,
+    Family,
+    Match,
+    MatchStatus,
+    Mentor,
+    MentorStatus,
+    Notification,
+    PipelineStage,
+    Role,
+    Slot,
+)
+from mentoring.security import public, roles_allowed
+
+ALL_ROLES = (Role.ADMIN, Role.PROVIDER, Role.COORDINATOR, Role.MENTOR)
+
+
+@bp.route("/")
+@roles_allowed(*ALL_ROLES)
+def home():  # type: ignore[no-untyped-def]
+    """Show the signed-in user's home page."""
+    db = get_session()
+    notifications = db.exec(
+        select(Notification)
+        .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))  # type: ignore[union-attr]
+        .order_by(Notification.urgent.desc(), Notification.created_at.desc())  # type: ignore[attr-defined]
+        .limit(20)
+    ).all()
+    context = {"notifications": notifications}
+    if current_user.role == Role.MENTOR.value:
+        return render_template("main/home_mentor.html", **context, **_mentor_home(db))
+    if current_user.role == Role.PROVIDER.value:
+        return render_template("main/home_provider.html", **context, **_provider_home(db))
+    return render_template("main/home_coordinator.html", **context, **_district_home(db))
+
+
+def _mentor_home(db):  # type: ignore[no-untyped-def]
+    offers = active = 0
+    if current_user.mentor_id is not None:
+        counts = dict(
+            db.exec(
+                select(Match.status, sa.func.count())
+                .where(Match.mentor_id == current_user.mentor_id)
+                .group_by(Match.status)
+            ).all()
+        )
+        offers = counts.get(MatchStatus.APPROVED.value, 0)
+        active = counts.get(MatchStatus.ACTIVE.value, 0)
+    return {"offer_count": offers, "active_count": active}
+
+
+def _provider_home(db):  # type: ignore[no-untyped-def]
+    rows = db.exec(
+        select(Mentor.stage, sa.func.count())
+        .where(Mentor.status == MentorStatus.ACTIVE.value)
+        .group_by(Mentor.stage)
+    ).all()
+    by_stage = dict(rows)
+    stages = [(stage, by_stage.get(stage.value, 0)) for stage in PipelineStage]
+    return {"stages": stages, "mentor_total": sum(by_stage.values())}
+
+
+def _district_home(db):  # type: ignore[no-untyped-def]
+    district_ids = sorted(current_user.district_ids)
+    districts = db.exec(
+        select(District).where(District.id.in_(district_ids)).order_by(District.name)  # type: ignore[union-attr]
+    ).all()
+    held = (
+        select(Match.family_id)
+        .where(
+            Match.slot == Slot.MENTOR.value,
+            Match.status.in_([MatchStatus.APPROVED.value, MatchStatus.ACTIVE.value]),  # type: ignore[attr-defined]
+        )
+        .scalar_subquery()
+    )
+    open_states = [
+        Engagement.IDENTIFIED.value,
+        Engagement.CONTACTED.value,
+        Engagement.ENGAGED.value,
+    ]
+    total = dict(
+        db.exec(
+            select(Family.district_id, sa.func.count())
+            .where(Family.district_id.in_(district_ids), Family.engagement.in_(open_states))  # type: ignore[attr-defined]
+            .group_by(Family.district_id)
+        ).all()
+    )
+    matched = dict(
+        db.exec(
+            select(Family.district_id, sa.func.count())
+            .where(Family.district_id.in_(district_ids), Family.id.in_(held))  # type: ignore[attr-defined,union-attr]
+            .group_by(Family.district_id)
+        ).all()
+    )
+    summary = [
+        {
+            "district": d,
+            "open": total.get(d.id, 0),
+            "matched": matched.get(d.id, 0),
+            "waiting": total.get(d.id, 0) - matched.get(d.id, 0),
+        }
+        for d in districts
+    ]
+    return {"summary": summary}
+
+
+@bp.route("/privacy")
+@public
+def privacy():  # type: ignore[no-untyped-def]
+    """Explain what the service holds and why."""
+    return render_template("main/privacy.html")
+
+
+@bp.route("/accessibility")
+@public
+def accessibility():  # type: ignore[no-untyped-def]
+    """State how accessible the service is."""
+    return render_template("main/accessibility.html")

@@ -1,0 +1,768 @@
+"""The data model for the whole domain, in SQLModel.
+
+Timestamps are timezone-aware UTC (``utcnow()``; timestamptz on PostgreSQL);
+dates are plain dates. Enumerated values
+are stored as short strings and checked by CHECK constraints, so SQLite and
+PostgreSQL hold the same schema without native enum types.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import JSON, Column, Field, SQLModel
+
+
+def utcnow() -> datetime:
+    """Return the current time in UTC (aware)."""
+    return datetime.now(UTC)
+
+
+class StrEnum(enum.StrEnum):
+    """A string enumeration whose members print as their value."""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    @classmethod
+    def values(cls) -> list[str]:
+        return [m.value for m in cls]
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+def _check(column: str, enum_cls: type[StrEnum], name: str) -> sa.CheckConstraint:
+    allowed = ", ".join(f"'{v}'" for v in enum_cls.values())
+    return sa.CheckConstraint(f"{column} IN ({allowed})", name=name)
+
+
+def _json_list() -> Any:
+    return Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+def _json_dict() -> Any:
+    return Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+# ---------------------------------------------------------------------------
+# Enumerations
+# ---------------------------------------------------------------------------
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    PROVIDER = "provider"
+    COORDINATOR = "coordinator"
+    MENTOR = "mentor"
+
+    @property
+    def label(self) -> str:
+        return {
+            "admin": "Administrator",
+            "provider": "Provider staff",
+            "coordinator": "District coordinator",
+            "mentor": "Mentor",
+        }[self.value]
+
+
+class MentorKind(StrEnum):
+    VOLUNTEER = "volunteer"
+    ROLE_MODEL = "role_model"
+
+    @property
+    def label(self) -> str:
+        return {"volunteer": "Volunteer mentor", "role_model": "Former-participant role model"}[
+            self.value
+        ]
+
+
+class PipelineStage(StrEnum):
+    APPLIED = "applied"
+    REFERENCES = "references"
+    DBS = "dbs"
+    INTERVIEW = "interview"
+    TRAINING = "training"
+    READY = "ready"
+
+    @property
+    def label(self) -> str:
+        return {
+            "applied": "Applied",
+            "references": "References",
+            "dbs": "DBS check",
+            "interview": "Interview",
+            "training": "Training",
+            "ready": "Ready",
+        }[self.value]
+
+
+class MentorStatus(StrEnum):
+    """Whether a mentor is moving through the pipeline or has left it."""
+
+    ACTIVE = "active"
+    PAUSED = "paused"
+    WITHDRAWN = "withdrawn"
+    REJECTED = "rejected"
+
+
+class Gender(StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+    NON_BINARY = "non_binary"
+
+
+class Availability(StrEnum):
+    WEEKDAY_DAYTIME = "weekday_daytime"
+    WEEKDAY_EVENING = "weekday_evening"
+    WEEKEND = "weekend"
+
+    @property
+    def label(self) -> str:
+        return {
+            "weekday_daytime": "Weekday daytimes",
+            "weekday_evening": "Weekday evenings",
+            "weekend": "Weekends",
+        }[self.value]
+
+
+class ApplicationSource(StrEnum):
+    WEB = "web"
+    PHONE = "phone"
+    STAFF = "staff"
+
+
+class DbsLevel(StrEnum):
+    ENHANCED_CHILDREN = "enhanced_children"
+    ENHANCED_ADULTS = "enhanced_adults"
+    ENHANCED_BOTH = "enhanced_both"
+
+    @property
+    def label(self) -> str:
+        return {
+            "enhanced_children": "Enhanced with children's barred list",
+            "enhanced_adults": "Enhanced with adults' barred list",
+            "enhanced_both": "Enhanced with children's and adults' barred lists",
+        }[self.value]
+
+
+class DbsResult(StrEnum):
+    CLEAR = "clear"
+    DISCLOSED = "disclosed"
+
+    @property
+    def label(self) -> str:
+        return {"clear": "Clear", "disclosed": "Information disclosed"}[self.value]
+
+
+class DbsDecision(StrEnum):
+    PROCEED = "proceed"
+    DO_NOT_PROCEED = "do_not_proceed"
+
+
+class InterviewOutcome(StrEnum):
+    PASSED = "passed"
+    FAILED = "failed"
+    DEFERRED = "deferred"
+
+
+class Criterion(StrEnum):
+    """The programme's identification criteria (phase 1 and phase 2)."""
+
+    CRIME_ASB = "crime_asb"
+    EDUCATION = "education"
+    WORKLESSNESS = "worklessness"
+    DOMESTIC_ABUSE = "domestic_abuse"
+    HEALTH = "health"
+    CHILDREN_NEED_HELP = "children_need_help"
+
+    @property
+    def label(self) -> str:
+        return {
+            "crime_asb": "Crime or anti-social behaviour",
+            "education": "Exclusion or persistent truancy",
+            "worklessness": "Worklessness",
+            "domestic_abuse": "Domestic violence and abuse",
+            "health": "Health problems",
+            "children_need_help": "Children who need help or protection",
+        }[self.value]
+
+
+PHASE1_CRITERIA = (Criterion.CRIME_ASB, Criterion.EDUCATION, Criterion.WORKLESSNESS)
+
+
+class Tranche(enum.IntEnum):
+    COMPLEX = 1
+    MANAGEABLE = 2
+    CHAOTIC = 3
+
+
+class Engagement(StrEnum):
+    IDENTIFIED = "identified"
+    CONTACTED = "contacted"
+    ENGAGED = "engaged"
+    DECLINED = "declined"
+    EXITED = "exited"
+
+
+class Outcome(StrEnum):
+    SCHOOL_ATTENDANCE = "school_attendance"
+    OFFENDING_STOPPED = "offending_stopped"
+    INTO_WORK = "into_work"
+    WORK_PATHWAY = "work_pathway"
+    DOMESTIC_ABUSE_REDUCED = "domestic_abuse_reduced"
+    HEALTH_IMPROVED = "health_improved"
+    CHILDREN_SAFER = "children_safer"
+
+    @property
+    def label(self) -> str:
+        return {
+            "school_attendance": "School attendance restored",
+            "offending_stopped": "Offending and anti-social behaviour stopped",
+            "into_work": "Adult into work",
+            "work_pathway": "Adult on a pathway to work",
+            "domestic_abuse_reduced": "Domestic abuse reduced",
+            "health_improved": "Health problems addressed",
+            "children_safer": "Children no longer need help or protection",
+        }[self.value]
+
+
+class Slot(StrEnum):
+    MENTOR = "mentor"
+    ROLE_MODEL = "role_model"
+
+
+class MatchStatus(StrEnum):
+    """The lifecycle of a match: proposed by a run (or by hand) to ended."""
+
+    PROPOSED = "proposed"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    ACTIVE = "active"
+    ENDED = "ended"
+
+
+# A family's slot is held while a match is in one of these states.
+SLOT_HOLDING_STATUSES = (MatchStatus.APPROVED, MatchStatus.ACCEPTED, MatchStatus.ACTIVE)
+
+
+class EndReason(StrEnum):
+    GOALS_MET = "goals_met"
+    FAMILY_WITHDREW = "family_withdrew"
+    MENTOR_LEFT = "mentor_left"
+    SAFEGUARDING = "safeguarding"
+    MOVED_AWAY = "moved_away"
+    MENTOR_NOT_MATCHABLE = "mentor_not_matchable"
+
+
+class ContactKind(StrEnum):
+    VISIT = "visit"
+    PHONE = "phone"
+    ACTIVITY = "activity"
+    OTHER = "other"
+
+
+class RunStatus(StrEnum):
+    RUNNING = "running"
+    OPTIMAL = "optimal"
+    FAILED = "failed"
+
+
+class ConcernStatus(StrEnum):
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    CLOSED = "closed"
+
+
+# ---------------------------------------------------------------------------
+# Districts and people
+# ---------------------------------------------------------------------------
+
+
+class District(SQLModel, table=True):
+    """A district with its own local project and target."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=8, unique=True, index=True)
+    name: str = Field(max_length=80, unique=True)
+    county: str = Field(default="Kent", max_length=80)
+    next_family_number: int = Field(default=1)
+
+
+class DistrictNeighbour(SQLModel, table=True):
+    """A pair of neighbouring districts, stored both ways round."""
+
+    __tablename__ = "district_neighbour"
+    __table_args__ = (sa.CheckConstraint("district_id <> neighbour_id", name="ck_neighbour_self"),)
+
+    district_id: int = Field(foreign_key="district.id", primary_key=True, ondelete="CASCADE")
+    neighbour_id: int = Field(foreign_key="district.id", primary_key=True, ondelete="CASCADE")
+
+
+class DistrictTarget(SQLModel, table=True):
+    """The number of families a district aims to work with in a programme year."""
+
+    __tablename__ = "district_target"
+    __table_args__ = (
+        sa.UniqueConstraint("district_id", "programme_year", name="uq_target_district_year"),
+        sa.CheckConstraint("target_families >= 0", name="ck_target_nonnegative"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    district_id: int = Field(foreign_key="district.id", index=True, ondelete="CASCADE")
+    programme_year: int = Field(description="The year the programme year starts (April)")
+    target_families: int
+
+
+class User(SQLModel, table=True):
+    """Someone who signs in: admin, provider staff, coordinator or mentor."""
+
+    __tablename__ = "user_account"
+    __table_args__ = (_check("role", Role, "ck_user_role"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)
+    name: str = Field(max_length=120)
+    password_hash: str = Field(max_length=255)
+    role: str = Field(max_length=20)
+    is_enabled: bool = Field(default=True)
+    session_version: int = Field(default=1)
+    failed_sign_ins: int = Field(default=0)
+    locked_until: datetime | None = None
+    last_sign_in_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    mentor_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            sa.Integer,
+            sa.ForeignKey(
+                "mentor.id", name="fk_user_account_mentor_id", ondelete="SET NULL", use_alter=True
+            ),
+            unique=True,
+            nullable=True,
+        ),
+    )
+
+
+class CoordinatorDistrict(SQLModel, table=True):
+    """A coordinator's district: they see and change only these districts' families."""
+
+    __tablename__ = "coordinator_district"
+
+    user_id: int = Field(foreign_key="user_account.id", primary_key=True, ondelete="CASCADE")
+    district_id: int = Field(foreign_key="district.id", primary_key=True, ondelete="CASCADE")
+
+
+class Need(SQLModel, table=True):
+    """One entry in the shared taxonomy: a family's need and a mentor's skill."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=40, unique=True)
+    name: str = Field(max_length=80)
+    description: str = Field(default="", max_length=400)
+    specialist: bool = Field(default=False)
+    sort_order: int = Field(default=0)
+
+
+# ---------------------------------------------------------------------------
+# Mentors and vetting
+# ---------------------------------------------------------------------------
+
+
+class Mentor(SQLModel, table=True):
+    """A volunteer mentor or former-participant role model, from application on."""
+
+    __table_args__ = (
+        _check("kind", MentorKind, "ck_mentor_kind"),
+        _check("stage", PipelineStage, "ck_mentor_stage"),
+        _check("status", MentorStatus, "ck_mentor_status"),
+        _check("source", ApplicationSource, "ck_mentor_source"),
+        sa.CheckConstraint("capacity BETWEEN 1 AND 4", name="ck_mentor_capacity"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(max_length=12, unique=True)
+    kind: str = Field(default=MentorKind.VOLUNTEER.value, max_length=20)
+    first_name: str = Field(max_length=80)
+    last_name: str = Field(max_length=80)
+    email: str = Field(max_length=254)
+    phone: str = Field(default="", max_length=40)
+    postcode: str = Field(default="", max_length=10)
+    home_district_id: int = Field(foreign_key="district.id", index=True)
+    capacity: int = Field(default=1)
+    gender: str | None = Field(default=None, max_length=20)
+    languages: list[str] = _json_list()
+    availability: list[str] = _json_list()
+    experience: str = Field(default="", max_length=2000)
+    stage: str = Field(default=PipelineStage.APPLIED.value, max_length=20, index=True)
+    stage_changed_at: datetime = Field(default_factory=utcnow)
+    status: str = Field(default=MentorStatus.ACTIVE.value, max_length=20)
+    status_reason: str = Field(default="", max_length=500)
+    source: str = Field(default=ApplicationSource.WEB.value, max_length=10)
+    applied_at: datetime = Field(default_factory=utcnow)
+    consent_to_checks_at: datetime | None = None
+    former_family_id: int | None = Field(default=None, foreign_key="family.id", ondelete="SET NULL")
+    matchable_since: date | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class MentorTravelDistrict(SQLModel, table=True):
+    """A district (besides home) that a mentor will travel to."""
+
+    __tablename__ = "mentor_travel_district"
+
+    mentor_id: int = Field(foreign_key="mentor.id", primary_key=True, ondelete="CASCADE")
+    district_id: int = Field(foreign_key="district.id", primary_key=True, ondelete="CASCADE")
+
+
+class MentorSkill(SQLModel, table=True):
+    """A need from the shared taxonomy that the mentor has skills or experience in."""
+
+    __tablename__ = "mentor_skill"
+
+    mentor_id: int = Field(foreign_key="mentor.id", primary_key=True, ondelete="CASCADE")
+    need_id: int = Field(foreign_key="need.id", primary_key=True)
+
+
+class MentorConflict(SQLModel, table=True):
+    """A declared conflict of interest: the mentor knows this family."""
+
+    __tablename__ = "mentor_conflict"
+
+    mentor_id: int = Field(foreign_key="mentor.id", primary_key=True, ondelete="CASCADE")
+    family_id: int = Field(foreign_key="family.id", primary_key=True, ondelete="CASCADE")
+    declared_at: datetime = Field(default_factory=utcnow)
+    recorded_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+
+
+class Reference(SQLModel, table=True):
+    """A referee for a mentor: two satisfactory references are needed."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    mentor_id: int = Field(foreign_key="mentor.id", index=True, ondelete="CASCADE")
+    referee_name: str = Field(max_length=120)
+    referee_contact: str = Field(default="", max_length=254)
+    relationship_to_mentor: str = Field(default="", max_length=120)
+    requested_on: date | None = None
+    received_on: date | None = None
+    satisfactory: bool | None = None
+    recorded_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    recorded_at: datetime = Field(default_factory=utcnow)
+
+
+class DbsCheck(SQLModel, table=True):
+    """A DBS check, recorded as the DBS Code of Practice allows: no content, no scans."""
+
+    __tablename__ = "dbs_check"
+    __table_args__ = (
+        _check("level", DbsLevel, "ck_dbs_level"),
+        _check("result", DbsResult, "ck_dbs_result"),
+        sa.CheckConstraint(
+            "decision IS NULL OR decision IN ('proceed', 'do_not_proceed')", name="ck_dbs_decision"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    mentor_id: int = Field(foreign_key="mentor.id", index=True, ondelete="CASCADE")
+    level: str = Field(max_length=30)
+    certificate_number: str = Field(max_length=12)
+    issue_date: date
+    result: str = Field(max_length=20)
+    decision: str | None = Field(default=None, max_length=20)
+    decision_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    decision_at: datetime | None = None
+    decision_rationale: str = Field(default="", max_length=1000)
+    update_service_subscribed: bool = Field(default=False)
+    last_status_check_on: date | None = None
+    recorded_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    recorded_at: datetime = Field(default_factory=utcnow)
+
+
+class Interview(SQLModel, table=True):
+    """A suitability interview."""
+
+    __table_args__ = (_check("outcome", InterviewOutcome, "ck_interview_outcome"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    mentor_id: int = Field(foreign_key="mentor.id", index=True, ondelete="CASCADE")
+    held_on: date
+    interviewers: str = Field(max_length=200)
+    outcome: str = Field(max_length=20)
+    notes: str = Field(default="", max_length=2000)
+    recorded_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    recorded_at: datetime = Field(default_factory=utcnow)
+
+
+class TrainingModule(SQLModel, table=True):
+    """A training module; mandatory ones gate matching, specialist ones unlock needs."""
+
+    __tablename__ = "training_module"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=40, unique=True)
+    name: str = Field(max_length=120)
+    validity_months: int | None = Field(default=None, description="None: never expires")
+    mandatory: bool = Field(default=False)
+    unlocks_need_id: int | None = Field(default=None, foreign_key="need.id")
+    active: bool = Field(default=True)
+
+
+class TrainingRecord(SQLModel, table=True):
+    """A mentor's completion of a training module."""
+
+    __tablename__ = "training_record"
+
+    id: int | None = Field(default=None, primary_key=True)
+    mentor_id: int = Field(foreign_key="mentor.id", index=True, ondelete="CASCADE")
+    module_id: int = Field(foreign_key="training_module.id", index=True)
+    completed_on: date
+    recorded_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    recorded_at: datetime = Field(default_factory=utcnow)
+
+
+# ---------------------------------------------------------------------------
+# Families
+# ---------------------------------------------------------------------------
+
+
+class Family(SQLModel, table=True):
+    """A family in the programme, known by a pseudonymous reference."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("district_id", "number", name="uq_family_district_number"),
+        _check("engagement", Engagement, "ck_family_engagement"),
+        sa.CheckConstraint("tranche IS NULL OR tranche BETWEEN 1 AND 3", name="ck_family_tranche"),
+        sa.CheckConstraint("programme_phase IN (1, 2)", name="ck_family_phase"),
+        sa.CheckConstraint(
+            "adults >= 0 AND children_0_4 >= 0 AND children_5_10 >= 0 "
+            "AND children_11_15 >= 0 AND children_16_18 >= 0",
+            name="ck_family_counts",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(max_length=16, unique=True)
+    district_id: int = Field(foreign_key="district.id", index=True)
+    number: int
+    programme_phase: int = Field(default=2)
+    key_worker_name: str = Field(default="", max_length=120)
+    key_worker_agency: str = Field(default="", max_length=120)
+    key_worker_contact: str = Field(default="", max_length=254)
+    shared_first_names: str = Field(default="", max_length=200)
+    adults: int = Field(default=1)
+    children_0_4: int = Field(default=0)
+    children_5_10: int = Field(default=0)
+    children_11_15: int = Field(default=0)
+    children_16_18: int = Field(default=0)
+    languages: list[str] = _json_list()
+    availability: list[str] = _json_list()
+    tranche: int | None = Field(default=None)
+    wants_role_model: bool = Field(default=False)
+    gender_preference: str | None = Field(default=None, max_length=20)
+    gender_required: bool = Field(default=False)
+    language_preference: str | None = Field(default=None, max_length=40)
+    language_required: bool = Field(default=False)
+    risk_domestic_abuse: bool = Field(default=False)
+    risk_no_lone_visits: bool = Field(default=False)
+    safety_notes: str = Field(default="", max_length=1000)
+    agreed_goals: str = Field(default="", max_length=2000)
+    discretion_reason: str = Field(default="", max_length=1000)
+    consent_mentoring: bool = Field(default=False)
+    consent_mentoring_on: date | None = None
+    consent_mentoring_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    consent_sharing: bool = Field(default=False)
+    consent_sharing_on: date | None = None
+    consent_sharing_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    engagement: str = Field(default=Engagement.IDENTIFIED.value, max_length=20, index=True)
+    engagement_changed_on: date = Field(default_factory=lambda: utcnow().date())
+    referred_on: date = Field(default_factory=lambda: utcnow().date())
+    exited_on: date | None = None
+    needs_handover: bool = Field(default=False)
+    previous_family_id: int | None = Field(
+        default=None, foreign_key="family.id", ondelete="SET NULL"
+    )
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class FamilyNeed(SQLModel, table=True):
+    """A need of a family, from the shared taxonomy."""
+
+    __tablename__ = "family_need"
+
+    family_id: int = Field(foreign_key="family.id", primary_key=True, ondelete="CASCADE")
+    need_id: int = Field(foreign_key="need.id", primary_key=True)
+
+
+class FamilyCriterion(SQLModel, table=True):
+    """A programme criterion the family meets, with the date and source of the evidence."""
+
+    __tablename__ = "family_criterion"
+    __table_args__ = (
+        sa.UniqueConstraint("family_id", "criterion", name="uq_family_criterion"),
+        _check("criterion", Criterion, "ck_family_criterion"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    family_id: int = Field(foreign_key="family.id", index=True, ondelete="CASCADE")
+    criterion: str = Field(max_length=30)
+    evidence_date: date
+    evidence_source: str = Field(max_length=200)
+    recorded_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    recorded_at: datetime = Field(default_factory=utcnow)
+
+
+class FamilyOutcome(SQLModel, table=True):
+    """A result the programme pays for, with its date and evidence."""
+
+    __tablename__ = "family_outcome"
+    __table_args__ = (
+        sa.UniqueConstraint("family_id", "outcome", name="uq_family_outcome"),
+        _check("outcome", Outcome, "ck_family_outcome"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    family_id: int = Field(foreign_key="family.id", index=True, ondelete="CASCADE")
+    outcome: str = Field(max_length=30)
+    achieved_on: date
+    evidence: str = Field(max_length=500)
+    recorded_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    recorded_at: datetime = Field(default_factory=utcnow)
+
+
+# ---------------------------------------------------------------------------
+# Matching
+# ---------------------------------------------------------------------------
+
+
+class MatchingRun(SQLModel, table=True):
+    """One run of the optimiser: who ran it, its exact input and its result."""
+
+    __tablename__ = "matching_run"
+    __table_args__ = (_check("status", RunStatus, "ck_run_status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    started_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    started_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
+    district_ids: list[int] = _json_list()
+    weights: dict[str, Any] = _json_dict()
+    input: dict[str, Any] = _json_dict()
+    status: str = Field(default=RunStatus.RUNNING.value, max_length=20)
+    build_seconds: float | None = None
+    solve_seconds: float | None = None
+    objective: dict[str, Any] = _json_dict()
+    unmatched: list[Any] = _json_list()
+    error: str = Field(default="", max_length=1000)
+
+
+class Match(SQLModel, table=True):
+    """A mentor (or role model) and a family, from proposal to ending."""
+
+    __table_args__ = (
+        _check("slot", Slot, "ck_match_slot"),
+        _check("status", MatchStatus, "ck_match_status"),
+        # A family has at most one mentor and one role model holding each slot.
+        sa.Index(
+            "uq_match_family_slot_held",
+            "family_id",
+            "slot",
+            unique=True,
+            sqlite_where=sa.text("status IN ('approved', 'accepted', 'active')"),
+            postgresql_where=sa.text("status IN ('approved', 'accepted', 'active')"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    family_id: int = Field(foreign_key="family.id", index=True)
+    mentor_id: int = Field(foreign_key="mentor.id", index=True)
+    slot: str = Field(max_length=20)
+    status: str = Field(default=MatchStatus.PROPOSED.value, max_length=20, index=True)
+    run_id: int | None = Field(default=None, foreign_key="matching_run.id", index=True)
+    score: int | None = None
+    explanation: dict[str, Any] = _json_dict()
+    created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    decided_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    decided_at: datetime | None = None
+    rejection_reason: str = Field(default="", max_length=500)
+    offered_at: datetime | None = None
+    answered_at: datetime | None = None
+    decline_reason: str = Field(default="", max_length=500)
+    started_on: date | None = None
+    ended_on: date | None = None
+    end_reason: str | None = Field(default=None, max_length=30)
+    end_notes: str = Field(default="", max_length=1000)
+    ending_checklist: dict[str, Any] = _json_dict()
+
+
+class ContactLog(SQLModel, table=True):
+    """A contact a mentor had with their family."""
+
+    __tablename__ = "contact_log"
+    __table_args__ = (
+        _check("kind", ContactKind, "ck_contact_kind"),
+        sa.CheckConstraint("duration_minutes >= 0", name="ck_contact_duration"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    match_id: int = Field(foreign_key="match.id", index=True)
+    contact_on: date
+    kind: str = Field(max_length=20)
+    duration_minutes: int = Field(default=0)
+    note: str = Field(default="", max_length=1000)
+    recorded_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class SafeguardingConcern(SQLModel, table=True):
+    """A safeguarding concern raised by a mentor; reaches the district's coordinators."""
+
+    __tablename__ = "safeguarding_concern"
+    __table_args__ = (_check("status", ConcernStatus, "ck_concern_status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    match_id: int = Field(foreign_key="match.id", index=True)
+    raised_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    raised_at: datetime = Field(default_factory=utcnow)
+    details: str = Field(max_length=4000)
+    status: str = Field(default=ConcernStatus.OPEN.value, max_length=20)
+    acknowledged_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    acknowledged_at: datetime | None = None
+
+
+class Notification(SQLModel, table=True):
+    """A message on a user's home page (and, where set, by email)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=utcnow)
+    kind: str = Field(max_length=40)
+    message: str = Field(max_length=500)
+    link: str = Field(default="", max_length=200)
+    urgent: bool = Field(default=False)
+    read_at: datetime | None = None
+
+
+class AuditEvent(SQLModel, table=True):
+    """An append-only record of who did what (database triggers refuse change)."""
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    actor_id: int | None = Field(default=None, foreign_key="user_account.id")
+    actor_role: str = Field(default="", max_length=20)
+    action: str = Field(max_length=60, index=True)
+    object_type: str = Field(default="", max_length=40)
+    object_id: int | None = None
+    district_id: int | None = Field(default=None, foreign_key="district.id")
+    details: dict[str, Any] = _json_dict()
+    ip_address: str = Field(default="", max_length=45)

@@ -1,0 +1,1 @@
+"""The service layer: loads rows, calls the domain, commits."""
