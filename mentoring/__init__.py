@@ -63,6 +63,19 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    from mentoring.families import bp as families_bp
+
+    app.register_blueprint(families_bp, url_prefix="/families")
+    from mentoring.apply import bp as apply_bp
+    from mentoring.mentors import bp as mentors_bp
+
+    app.register_blueprint(mentors_bp, url_prefix="/mentors")
+    app.register_blueprint(apply_bp)
+    from mentoring.coordination import bp as coordination_bp
+    from mentoring.mentor_portal import bp as mentor_bp
+
+    app.register_blueprint(coordination_bp, url_prefix="/matching")
+    app.register_blueprint(mentor_bp, url_prefix="/my")
     register_error_handlers(app)
     templating.init_app(app)
     cli.init_app(app)

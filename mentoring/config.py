@@ -86,6 +86,8 @@ def load_config(instance_path: Path, environ: os._Environ[str] | dict[str, str] 
         "SIGNIN_MAX_PER_ADDRESS": int(env.get("SIGNIN_MAX_PER_ADDRESS", "30")),
         "SIGNIN_ADDRESS_WINDOW_SECONDS": int(env.get("SIGNIN_ADDRESS_WINDOW_SECONDS", "900")),
         "HSTS": production,
+        # Families: phase 2 eligibility needs at least this many of the six headline problems
+        "FAMILY_PHASE2_MIN_CRITERIA": int(env.get("FAMILY_PHASE2_MIN_CRITERIA", "2")),
         "SERVICE_NAME": "Mentor Match",
         "ORGANISATION_NAME": env.get("ORGANISATION_NAME", "Kent County Council"),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
@@ -96,6 +98,15 @@ def load_config(instance_path: Path, environ: os._Environ[str] | dict[str, str] 
         "MAIL_SMTP_PASSWORD": env.get("MAIL_SMTP_PASSWORD") or None,
         "MAIL_FROM": env.get("MAIL_FROM", "mentor-match@example.org"),
         "MAIL_OUTBOX": env.get("MAIL_OUTBOX") or str(instance_path / "outbox"),
+        # Vetting policy (mentoring/services/vetting.py)
+        "DBS_RECHECK_MONTHS": int(env.get("DBS_RECHECK_MONTHS", "36")),
+        "DBS_STATUS_CHECK_MONTHS": int(env.get("DBS_STATUS_CHECK_MONTHS", "12")),
+        "DBS_ACCEPTED_LEVELS": env.get("DBS_ACCEPTED_LEVELS", "enhanced_children,enhanced_both"),
+        "DBS_RATIONALE_PURGE_MONTHS": int(env.get("DBS_RATIONALE_PURGE_MONTHS", "6")),
+        "VETTING_REMINDER_DAYS": int(env.get("VETTING_REMINDER_DAYS", "60")),
+        # Public "Volunteer as a mentor" applications allowed per address per window
+        "APPLY_MAX_PER_ADDRESS": int(env.get("APPLY_MAX_PER_ADDRESS", "5")),
+        "APPLY_WINDOW_SECONDS": int(env.get("APPLY_WINDOW_SECONDS", "3600")),
         "TESTING": environment == "testing",
         "DEBUG": False,
     }

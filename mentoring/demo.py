@@ -302,6 +302,8 @@ def _vetting(session, rng, today, mentor, stage_index, modules, da_trained, expi
             )
     if stage_index >= 3:
         issued = today - timedelta(days=rng.randint(60, 900))
+        if expiring:  # due for renewal in about six weeks (3 years after issue)
+            issued = today - timedelta(days=3 * 365 + 1 - 45 - stage_index)
         disclosed = rng.random() < 0.08
         session.add(
             DbsCheck(
@@ -346,7 +348,9 @@ def _vetting(session, rng, today, mentor, stage_index, modules, da_trained, expi
                 TrainingRecord(mentor_id=mentor.id, module_id=module.id, completed_on=completed)
             )
     if stage_index >= 5:
-        mentor.matchable_since = today - timedelta(days=rng.randint(10, 200))
+        since = today - timedelta(days=rng.randint(10, 200))
+        # Only an active ready mentor is matchable (a paused one is not).
+        mentor.matchable_since = since if mentor.status == "active" else None
 
 
 def _families(session, rng, today, districts, needs, count):  # type: ignore[no-untyped-def]
@@ -515,6 +519,8 @@ def _matches(session, rng, today, mentor_rows, family_rows, districts):  # type:
                 break
             family = candidates[0]
             pool.remove(family)
+            if family.tranche != 3:
+                family.mentoring_offered = True  # offered mentoring beyond tranche 3
             started = today - timedelta(days=rng.randint(20, 200))
             match = Match(
                 family_id=family.id,

@@ -209,6 +209,14 @@ class Engagement(StrEnum):
     EXITED = "exited"
 
 
+class FamilyEventKind(StrEnum):
+    """What a family's history entry records: a consent given or withdrawn, or engagement."""
+
+    CONSENT_MENTORING = "consent_mentoring"
+    CONSENT_SHARING = "consent_sharing"
+    ENGAGEMENT = "engagement"
+
+
 class Outcome(StrEnum):
     SCHOOL_ATTENDANCE = "school_attendance"
     OFFENDING_STOPPED = "offending_stopped"
@@ -527,6 +535,24 @@ class TrainingRecord(SQLModel, table=True):
     recorded_at: datetime = Field(default_factory=utcnow)
 
 
+class VettingReminder(SQLModel, table=True):
+    """A reminder sent about a check or training that is due: each one is sent once."""
+
+    __tablename__ = "vetting_reminder"
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "mentor_id", "item", "due_on", "milestone", name="uq_vetting_reminder_once"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    mentor_id: int = Field(foreign_key="mentor.id", index=True, ondelete="CASCADE")
+    item: str = Field(max_length=60, description="dbs, or training:<module code>")
+    due_on: date
+    milestone: str = Field(max_length=10, description="60, 30 or 7 days before, or expired")
+    sent_on: date
+
+
 # ---------------------------------------------------------------------------
 # Families
 # ---------------------------------------------------------------------------
@@ -564,6 +590,9 @@ class Family(SQLModel, table=True):
     languages: list[str] = _json_list()
     availability: list[str] = _json_list()
     tranche: int | None = Field(default=None)
+    # Volunteer mentoring is offered to tranche 3 by default; a coordinator may offer it
+    # to another tranche (True) or withhold it (False). None: decided by the tranche.
+    mentoring_offered: bool | None = Field(default=None)
     wants_role_model: bool = Field(default=False)
     gender_preference: str | None = Field(default=None, max_length=20)
     gender_required: bool = Field(default=False)
@@ -633,6 +662,22 @@ class FamilyOutcome(SQLModel, table=True):
     outcome: str = Field(max_length=30)
     achieved_on: date
     evidence: str = Field(max_length=500)
+    recorded_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    recorded_at: datetime = Field(default_factory=utcnow)
+
+
+class FamilyEvent(SQLModel, table=True):
+    """A consent given or withdrawn, or an engagement change: the family's history."""
+
+    __tablename__ = "family_event"
+    __table_args__ = (_check("kind", FamilyEventKind, "ck_family_event_kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    family_id: int = Field(foreign_key="family.id", index=True, ondelete="CASCADE")
+    kind: str = Field(max_length=30)
+    value: str = Field(max_length=20)
+    happened_on: date
+    reason: str = Field(default="", max_length=500)
     recorded_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     recorded_at: datetime = Field(default_factory=utcnow)
 

@@ -1,10 +1,8 @@
-"""Users and districts, for administrators (districts also for coordinators, read only)."""
+"""Users, for administrators (districts are in ``district_views``)."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import flash, redirect, render_template, url_for
-from flask_login import current_user
 from sqlmodel import select
 
 from mentoring import audit
@@ -15,8 +13,6 @@ from mentoring.forms import choice_list
 from mentoring.models import (
     CoordinatorDistrict,
     District,
-    DistrictNeighbour,
-    DistrictTarget,
     Mentor,
     Role,
     User,
@@ -90,35 +86,3 @@ def _field_for(message: str) -> str:
     if "name" in lowered and "email" not in lowered:
         return "name"
     return "email"
-
-
-@bp.route("/districts")
-@roles_allowed(Role.ADMIN, Role.COORDINATOR)
-def districts():  # type: ignore[no-untyped-def]
-    """List districts with their neighbours and targets."""
-    db = get_session()
-    query = select(District).order_by(District.name)
-    if current_user.role == Role.COORDINATOR.value:
-        query = query.where(District.id.in_(current_user.district_ids))  # type: ignore[union-attr]
-    rows = db.exec(query).all()
-    names = dict(db.exec(select(District.id, District.name)).all())
-    neighbours: dict[int, list[str]] = {}
-    for district_id, neighbour_id in db.exec(
-        select(DistrictNeighbour.district_id, DistrictNeighbour.neighbour_id)
-    ).all():
-        neighbours.setdefault(district_id, []).append(names[neighbour_id])
-    latest_year = db.exec(select(sa.func.max(DistrictTarget.programme_year))).one()
-    targets = dict(
-        db.exec(
-            select(DistrictTarget.district_id, DistrictTarget.target_families).where(
-                DistrictTarget.programme_year == latest_year
-            )
-        ).all()
-    )
-    return render_template(
-        "admin/districts.html",
-        districts=rows,
-        neighbours={k: sorted(v) for k, v in neighbours.items()},
-        targets=targets,
-        year=latest_year,
-    )

@@ -40,25 +40,21 @@ def home():  # type: ignore[no-untyped-def]
     ).all()
     context = {"notifications": notifications}
     if current_user.role == Role.MENTOR.value:
-        return render_template("main/home_mentor.html", **context, **_mentor_home(db))
+        return render_template("mentor_portal/families.html", **context, **_mentor_home(db))
     if current_user.role == Role.PROVIDER.value:
         return render_template("main/home_provider.html", **context, **_provider_home(db))
     return render_template("main/home_coordinator.html", **context, **_district_home(db))
 
 
 def _mentor_home(db):  # type: ignore[no-untyped-def]
-    offers = active = 0
-    if current_user.mentor_id is not None:
-        counts = dict(
-            db.exec(
-                select(Match.status, sa.func.count())
-                .where(Match.mentor_id == current_user.mentor_id)
-                .group_by(Match.status)
-            ).all()
-        )
-        offers = counts.get(MatchStatus.APPROVED.value, 0)
-        active = counts.get(MatchStatus.ACTIVE.value, 0)
-    return {"offer_count": offers, "active_count": active}
+    from mentoring.services import mentor_view
+
+    if current_user.mentor_id is None:
+        return {"offers": [], "families": []}
+    return {
+        "offers": mentor_view.offers(db, current_user.mentor_id),
+        "families": mentor_view.families(db, current_user.mentor_id),
+    }
 
 
 def _provider_home(db):  # type: ignore[no-untyped-def]

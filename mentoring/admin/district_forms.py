@@ -1,0 +1,62 @@
+"""Forms for districts: code and name, neighbours, coordinators, targets."""
+
+from wtforms import SelectMultipleField, StringField, SubmitField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from mentoring.families.forms import CountField
+from mentoring.forms import AppForm, GovCheckboxesInput, GovSubmitInput, GovTextInput
+
+
+class DistrictForm(AppForm):
+    code = StringField(
+        "Code",
+        description="2 to 8 capital letters, like DAR. New family references start with it; "
+        "families keep the references they have.",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter a district code"), Length(max=8)],
+    )
+    name = StringField(
+        "Name",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the district's name"), Length(max=80)],
+    )
+    neighbours = SelectMultipleField(
+        "Neighbouring districts",
+        description="Mentors may travel to neighbouring districts. Neighbours are kept both "
+        "ways round.",
+        widget=GovCheckboxesInput(),
+        choices=[],
+        validators=[Optional()],
+    )
+    coordinators = SelectMultipleField(
+        "Coordinators",
+        description="They see and change this district's families.",
+        widget=GovCheckboxesInput(),
+        choices=[],
+        validators=[Optional()],
+    )
+    submit = SubmitField("Save district", widget=GovSubmitInput())
+
+
+class TargetForm(AppForm):
+    programme_year = CountField(
+        "Programme year starting in April",
+        message="Enter the year the programme year starts, like 2026",
+        validators=[
+            InputRequired(message="Enter the year the programme year starts, like 2026"),
+            NumberRange(min=2000, max=2100, message="Enter a year from 2000 to 2100"),
+        ],
+    )
+    target_families = CountField(
+        "Target (families)",
+        message="Enter the target as a whole number, like 40",
+        validators=[
+            InputRequired(message="Enter the target number of families"),
+            NumberRange(min=0, max=100_000, message="Enter a target from 0 to 100,000"),
+        ],
+    )
+    submit = SubmitField("Save target", widget=GovSubmitInput())
+
+
+class RemoveTargetForm(AppForm):
+    submit = SubmitField("Remove", widget=GovSubmitInput())

@@ -1,0 +1,157 @@
+"""The mentor's pages: offers, families, contacts, safeguarding concerns.
+
+Every page is keyed by a match that must belong to the signed-in mentor; any other
+id answers 404, the same as a missing one.
+"""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from mentoring import audit
+from mentoring.db import get_session
+from mentoring.mentor_portal import bp
+from mentoring.mentor_portal.forms import CONTACT_KINDS, ConcernForm, ContactForm, OfferForm
+from mentoring.models import Match, Role
+from mentoring.security import roles_allowed
+from mentoring.services import mentor_view
+from mentoring.services.matches import (
+    MatchConflict,
+    MatchError,
+    answer_offer,
+    raise_concern,
+    record_contact,
+)
+
+KIND_LABELS = dict(CONTACT_KINDS)
+
+
+def _mentor_id() -> int:
+    if current_user.mentor_id is None:
+        abort(404)
+    return int(current_user.mentor_id)
+
+
+def _own_active_match(match_id: int) -> Match:
+    db = get_session()
+    match = db.get(Match, match_id)
+    if match is None or match.mentor_id != _mentor_id() or match.status != "active":
+        abort(404)
+    return match
+
+
+@bp.route("/families")
+@roles_allowed(Role.MENTOR)
+def families():  # type: ignore[no-untyped-def]
+    """List the mentor's offers and active families."""
+    db = get_session()
+    mentor_id = _mentor_id()
+    return render_template(
+        "mentor_portal/families.html",
+        offers=mentor_view.offers(db, mentor_id),
+        families=mentor_view.families(db, mentor_id),
+    )
+
+
+@bp.route("/offers/<int:match_id>", methods=["GET", "POST"])
+@roles_allowed(Role.MENTOR)
+def offer(match_id: int):  # type: ignore[no-untyped-def]
+    """Show an offer and take the mentor's answer."""
+    db = get_session()
+    mentor_id = _mentor_id()
+    view = mentor_view.offer(db, mentor_id, match_id)
+    if view is None:
+        abort(404)
+    form = OfferForm()
+    if form.validate_on_submit():
+        accept = form.decision.data == "accept"
+        try:
+            answer_offer(
+                db,
+                match_id=match_id,
+                mentor_id=mentor_id,
+                actor_id=current_user.id,
+                accept=accept,
+                reason=form.reason.data or "",
+            )
+        except MatchConflict as err:
+            flash(str(err), "info")
+            return redirect(url_for("mentor.families"))
+        except MatchError as err:
+            form.reason.errors.append(str(err))
+        else:
+            if accept:
+                flash(f"You are now {view.reference}'s mentor. Thank you.", "success")
+                new = mentor_view.families(db, mentor_id)
+                target = next((f for f in new if f.match_id == match_id), None)
+                if target is not None:
+                    return redirect(url_for("mentor.family", match_id=match_id))
+            else:
+                flash("You declined the offer. The coordinator has been told.", "success")
+            return redirect(url_for("mentor.families"))
+    return render_template("mentor_portal/offer.html", offer=view, form=form)
+
+
+@bp.route("/families/<int:match_id>", methods=["GET", "POST"])
+@roles_allowed(Role.MENTOR)
+def family(match_id: int):  # type: ignore[no-untyped-def]
+    """Show one of the mentor's families and record a contact."""
+    db = get_session()
+    match = _own_active_match(match_id)
+    view = mentor_view.family(db, _mentor_id(), match_id)
+    if view is None:  # pragma: no cover - same condition as above
+        abort(404)
+    form = ContactForm()
+    if form.validate_on_submit():
+        try:
+            record_contact(
+                db,
+                match=match,
+                actor_id=current_user.id,
+                contact_on=form.contact_on.data,
+                kind=form.kind.data,
+                duration_minutes=form.duration_minutes.data,
+                note=form.note.data or "",
+            )
+        except MatchError as err:
+            form.contact_on.errors = [*form.contact_on.errors, str(err)]
+        else:
+            flash("Contact recorded.", "success")
+            return redirect(url_for("mentor.family", match_id=match_id))
+    else:
+        audit.record(
+            db,
+            "family.view_as_mentor",
+            object_type="family",
+            object_id=match.family_id,
+            match_id=match.id,
+        )
+        db.commit()
+    return render_template(
+        "mentor_portal/family.html", family=view, form=form, kind_labels=KIND_LABELS
+    )
+
+
+@bp.route("/families/<int:match_id>/concern", methods=["GET", "POST"])
+@roles_allowed(Role.MENTOR)
+def concern(match_id: int):  # type: ignore[no-untyped-def]
+    """Raise a safeguarding concern about a family the mentor supports."""
+    db = get_session()
+    match = _own_active_match(match_id)
+    view = mentor_view.family(db, _mentor_id(), match_id)
+    form = ConcernForm()
+    if form.validate_on_submit():
+        try:
+            raise_concern(
+                db, match=match, actor_id=current_user.id, details=form.details.data or ""
+            )
+        except MatchError as err:
+            form.details.errors.append(str(err))
+        else:
+            flash(
+                "Your concern has been sent to the district's coordinators, marked urgent.",
+                "success",
+            )
+            return redirect(url_for("mentor.family", match_id=match_id))
+    return render_template("mentor_portal/concern.html", family=view, form=form)

@@ -1,0 +1,446 @@
+"""Matching runs: rows into the engine's input, the engine's answer into proposals.
+
+The engine (`matching/`) knows nothing of the database. This module loads only
+matchable mentors (the vetting gate) and families ready for matching, keeps
+active matches as they are, runs the engine, and stores the run with its exact
+input in the engine's replay form, so any run can be re-run and audited.
+Mentors and families are named in the engine by their references (M-0001,
+DAR-0042), which are pseudonymous.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import matching
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from mentoring import audit
+from mentoring.db import write_transaction
+from mentoring.models import (
+    SLOT_HOLDING_STATUSES,
+    District,
+    DistrictNeighbour,
+    Family,
+    FamilyCriterion,
+    FamilyNeed,
+    Match,
+    MatchingRun,
+    MatchStatus,
+    Mentor,
+    MentorConflict,
+    MentorKind,
+    MentorSkill,
+    MentorTravelDistrict,
+    Need,
+    RunStatus,
+    Slot,
+    utcnow,
+)
+
+HOLDING = [s.value for s in SLOT_HOLDING_STATUSES]
+KIND_SLOT = {
+    MentorKind.VOLUNTEER.value: Slot.MENTOR.value,
+    MentorKind.ROLE_MODEL.value: Slot.ROLE_MODEL.value,
+}
+
+
+@dataclass
+class EngineInput:
+    """The engine's problem and the maps back from its names to rows."""
+
+    problem: matching.Problem
+    mentor_ids: dict[str, int]
+    family_ids: dict[str, int]
+    district_codes: dict[int, str]
+
+
+def _district_maps(session: Session) -> tuple[dict[int, str], dict[str, frozenset[str]]]:
+    codes = dict(session.exec(select(District.id, District.code)).all())
+    neighbours: dict[str, set[str]] = defaultdict(set)
+    for a, b in session.exec(
+        select(DistrictNeighbour.district_id, DistrictNeighbour.neighbour_id)
+    ).all():
+        neighbours[codes[a]].add(codes[b])
+    return codes, {k: frozenset(v) for k, v in neighbours.items()}
+
+
+def _need_codes(session: Session) -> dict[int, str]:
+    return dict(session.exec(select(Need.id, Need.code)).all())
+
+
+def engine_mentors(
+    session: Session, mentor_ids: set[int], *, on: date, codes: dict[int, str]
+) -> dict[int, matching.Mentor]:
+    """Turn mentor rows into the engine's mentors (a fixed number of queries)."""
+    from mentoring.services.vetting import mentor_unlocked_needs
+
+    ids = sorted(mentor_ids)
+    if not ids:
+        return {}
+    needs = _need_codes(session)
+    rows = session.exec(select(Mentor).where(Mentor.id.in_(ids))).all()  # type: ignore[union-attr]
+    travel: dict[int, set[str]] = defaultdict(set)
+    for mid, did in session.exec(
+        select(MentorTravelDistrict.mentor_id, MentorTravelDistrict.district_id).where(
+            MentorTravelDistrict.mentor_id.in_(ids)  # type: ignore[attr-defined]
+        )
+    ).all():
+        travel[mid].add(codes[did])
+    skills: dict[int, set[str]] = defaultdict(set)
+    for mid, nid in session.exec(
+        select(MentorSkill.mentor_id, MentorSkill.need_id).where(MentorSkill.mentor_id.in_(ids))  # type: ignore[attr-defined]
+    ).all():
+        skills[mid].add(needs[nid])
+    conflicts: dict[int, set[str]] = defaultdict(set)
+    for mid, ref in session.exec(
+        select(MentorConflict.mentor_id, Family.reference)
+        .join(Family, Family.id == MentorConflict.family_id)
+        .where(MentorConflict.mentor_id.in_(ids))  # type: ignore[attr-defined]
+    ).all():
+        conflicts[mid].add(ref)
+    unlocked = mentor_unlocked_needs(session=session, mentor_ids=ids, on=on)
+    out = {}
+    for m in rows:
+        assert m.id is not None  # noqa: S101 - loaded rows have ids
+        # A specialist need counts as a skill only with in-date specialist training.
+        trained = unlocked.get(m.id, set())
+        out[m.id] = matching.Mentor(
+            id=m.reference,
+            kind=m.kind,  # type: ignore[arg-type]
+            capacity=m.capacity,
+            home_district=codes[m.home_district_id],
+            travel_districts=frozenset(travel[m.id]),
+            skills=frozenset((skills[m.id] - {"domestic_abuse"}) | trained),
+            languages=frozenset(m.languages),
+            availability=frozenset(m.availability),
+            gender=m.gender,
+            domestic_abuse_trained="domestic_abuse" in trained,
+            conflicts=frozenset(conflicts[m.id]),
+        )
+    return out
+
+
+def engine_families(
+    session: Session, family_ids: set[int], *, on: date, codes: dict[int, str]
+) -> dict[int, matching.Family]:
+    """Turn family rows into the engine's families (a fixed number of queries)."""
+    from mentoring.services.families import family_days_waiting
+
+    ids = sorted(family_ids)
+    if not ids:
+        return {}
+    needs = _need_codes(session)
+    rows = session.exec(select(Family).where(Family.id.in_(ids))).all()  # type: ignore[union-attr]
+    family_needs: dict[int, set[str]] = defaultdict(set)
+    for fid, nid in session.exec(
+        select(FamilyNeed.family_id, FamilyNeed.need_id).where(FamilyNeed.family_id.in_(ids))  # type: ignore[attr-defined]
+    ).all():
+        family_needs[fid].add(needs[nid])
+    criteria: dict[int, int] = dict(
+        session.exec(
+            select(FamilyCriterion.family_id, sa.func.count())
+            .where(FamilyCriterion.family_id.in_(ids))  # type: ignore[attr-defined]
+            .group_by(FamilyCriterion.family_id)
+        ).all()
+    )
+    held: dict[int, set[str]] = defaultdict(set)
+    for fid, slot in session.exec(
+        select(Match.family_id, Match.slot).where(
+            Match.family_id.in_(ids),
+            Match.status.in_(HOLDING),  # type: ignore[attr-defined]
+        )
+    ).all():
+        held[fid].add(slot)
+    history = handover_history(session, [f.id for f in rows if f.needs_handover])  # type: ignore[misc]
+    out = {}
+    for f in rows:
+        assert f.id is not None  # noqa: S101
+        out[f.id] = matching.Family(
+            id=f.reference,
+            district=codes[f.district_id],
+            needs=frozenset(family_needs[f.id]),
+            languages=frozenset(f.languages),
+            availability=frozenset(f.availability),
+            tranche=f.tranche or 3,
+            waiting_days=family_days_waiting(f, on),
+            criteria_met=criteria.get(f.id, 0),
+            domestic_abuse=f.risk_domestic_abuse,
+            wants_role_model=f.wants_role_model and Slot.ROLE_MODEL.value not in held[f.id],
+            needs_mentor=Slot.MENTOR.value not in held[f.id],
+            gender_preference=matching.Preference(f.gender_preference, f.gender_required)
+            if f.gender_preference
+            else None,
+            language_preference=matching.Preference(f.language_preference, f.language_required)
+            if f.language_preference
+            else None,
+            history=tuple(history.get(f.id, ())),
+        )
+    return out
+
+
+def handover_history(session: Session, family_ids: list[int]) -> dict[int, list[str]]:
+    """Say, for families needing a handover, who their last mentor was and why it ended."""
+    from mentoring.services.matches import END_REASON_LABELS
+
+    if not family_ids:
+        return {}
+    rows = session.exec(
+        select(Match.family_id, Mentor.reference, Match.end_reason, Match.ended_on)
+        .join(Mentor, Mentor.id == Match.mentor_id)
+        .where(Match.family_id.in_(family_ids), Match.status == MatchStatus.ENDED.value)  # type: ignore[attr-defined]
+        .order_by(Match.ended_on)
+    ).all()
+    out: dict[int, list[str]] = {}
+    for fid, ref, reason, ended in rows:
+        label = END_REASON_LABELS.get(reason or "", "ended")
+        out[fid] = [
+            f"Needs handover: previous mentor {ref} ended on {ended:%-d %B %Y} ({label.lower()})"
+        ]
+    return out
+
+
+def build_input(session: Session, *, district_ids: set[int], on: date) -> EngineInput:
+    """Build the engine's problem for a run over some districts."""
+    from mentoring.services.families import matching_ready_family_ids
+    from mentoring.services.vetting import matchable_mentor_ids
+
+    codes, neighbours = _district_maps(session)
+    scope = sorted(district_ids)
+    family_ids = matching_ready_family_ids(session=session, district_ids=set(scope))
+    # Mentors who serve any district of the run: home there, or travelling there.
+    serving = set(
+        session.exec(select(Mentor.id).where(Mentor.home_district_id.in_(scope))).all()  # type: ignore[union-attr,arg-type]
+    ) | set(
+        session.exec(
+            select(MentorTravelDistrict.mentor_id).where(
+                MentorTravelDistrict.district_id.in_(scope)
+            )  # type: ignore[attr-defined]
+        ).all()
+    )
+    mentor_ids = serving & matchable_mentor_ids(session=session, on=on)
+    mentors = engine_mentors(session, mentor_ids, on=on, codes=codes)
+    families = engine_families(session, family_ids, on=on, codes=codes)
+    # Active (and offered) matches of these mentors use their capacity; their
+    # families may be outside the run, so capacity is passed as what is left.
+    load: dict[int, int] = dict(
+        session.exec(
+            select(Match.mentor_id, sa.func.count())
+            .where(Match.mentor_id.in_(sorted(mentor_ids)), Match.status.in_(HOLDING))  # type: ignore[attr-defined]
+            .group_by(Match.mentor_id)
+        ).all()
+    )
+    engine_mentor_list = []
+    for mid, m in sorted(mentors.items(), key=lambda kv: kv[1].id):
+        remaining = m.capacity - load.get(mid, 0)
+        if remaining > 0:
+            engine_mentor_list.append(_with_capacity(m, remaining))
+    problem = matching.Problem(
+        mentors=tuple(engine_mentor_list),
+        families=tuple(sorted(families.values(), key=lambda f: f.id)),
+        weights=matching.Weights(),
+        neighbours=neighbours,
+    )
+    return EngineInput(
+        problem=problem,
+        mentor_ids={m.id: mid for mid, m in mentors.items()},
+        family_ids={f.id: fid for fid, f in families.items()},
+        district_codes=codes,
+    )
+
+
+def _with_capacity(mentor: matching.Mentor, capacity: int) -> matching.Mentor:
+    import dataclasses
+
+    return dataclasses.replace(mentor, capacity=capacity)
+
+
+def run_matching(
+    session: Session, *, district_ids: set[int], actor_id: int, on: date | None = None
+) -> MatchingRun:
+    """Run the optimiser for districts and store the run and its proposals."""
+    on = on or utcnow().date()
+    started = time.perf_counter()
+    engine_input = build_input(session, district_ids=district_ids, on=on)
+    graph = matching.build_graph(engine_input.problem)
+    solution = matching.solve(engine_input.problem)
+    total = time.perf_counter() - started
+    with write_transaction(session):
+        run = MatchingRun(
+            started_by_id=actor_id,
+            district_ids=sorted(district_ids),
+            weights=matching.weights_to_dict(engine_input.problem.weights),
+            input=graph.to_json(),
+            status=RunStatus.OPTIMAL.value
+            if solution.status == "OPTIMAL"
+            else RunStatus.FAILED.value,
+            build_seconds=round(total - solution.solve_seconds, 4),
+            solve_seconds=round(solution.solve_seconds, 4),
+            objective=dict(solution.objective),
+            unmatched=[u.to_json() for u in solution.unmatched],
+            finished_at=utcnow(),
+        )
+        session.add(run)
+        session.flush()
+        # Earlier open proposals for these families give way to this run.
+        family_row_ids = list(engine_input.family_ids.values())
+        if family_row_ids:
+            session.execute(
+                sa.update(Match)
+                .where(
+                    Match.family_id.in_(family_row_ids),  # type: ignore[attr-defined]
+                    Match.status == MatchStatus.PROPOSED.value,
+                )
+                .values(
+                    status=MatchStatus.REJECTED.value,
+                    rejection_reason=f"Superseded by matching run {run.id}",
+                    decided_at=utcnow(),
+                )
+            )
+        for a in solution.assignments:
+            session.add(
+                Match(
+                    family_id=engine_input.family_ids[a.family],
+                    mentor_id=engine_input.mentor_ids[a.mentor],
+                    slot=a.slot,
+                    status=MatchStatus.PROPOSED.value,
+                    run_id=run.id,
+                    score=a.score,
+                    explanation={"breakdown": dict(a.breakdown), "lines": list(a.explanation)},
+                    created_by_id=actor_id,
+                )
+            )
+        audit.record(
+            session,
+            "matching.run",
+            object_type="matching_run",
+            object_id=run.id,
+            districts=sorted(district_ids),
+            proposals=len(solution.assignments),
+        )
+    return run
+
+
+def replay(run: MatchingRun) -> list[tuple[str, str, str, int]]:
+    """Re-run a stored run's exact input; return its (mentor, family, slot, score) sorted."""
+    solution = matching.solve(matching.load_problem(run.input))
+    return sorted((a.mentor, a.family, a.slot, a.score) for a in solution.assignments)
+
+
+def pair_rule_problems(
+    session: Session, *, mentor: Mentor, family: Family, slot: str, on: date
+) -> list[str]:
+    """Say which rules a (mentor, family, slot) breaks: vetting, readiness, the engine's rules."""
+    from mentoring.services.families import matching_ready_family_ids
+    from mentoring.services.vetting import check_gate
+
+    problems: list[str] = []
+    assert mentor.id is not None and family.id is not None  # noqa: S101
+    if KIND_SLOT.get(mentor.kind) != slot:
+        problems.append(
+            "Only former-participant role models fill the role model slot"
+            if slot == Slot.ROLE_MODEL.value
+            else "Only volunteer mentors fill the mentor slot"
+        )
+    if slot == Slot.ROLE_MODEL.value and not family.wants_role_model:
+        problems.append(f"{family.reference} has not asked for a role model")
+    gate = check_gate(session=session, mentor_id=mentor.id, on=on)
+    if not gate.matchable:
+        problems.extend(f"{mentor.reference}: {r}" for r in gate.reasons)
+    if family.id not in matching_ready_family_ids(
+        session=session, district_ids={family.district_id}
+    ):
+        problems.append(
+            f"{family.reference} is not ready for matching "
+            "(check eligibility, consent and engagement)"
+        )
+    if problems:
+        return problems
+    codes, neighbours = _district_maps(session)
+    em = engine_mentors(session, {mentor.id}, on=on, codes=codes)[mentor.id]
+    ef = engine_families(session, {family.id}, on=on, codes=codes)[family.id]
+    # Judge the rules alone: a fresh slot and a free place.
+    import dataclasses
+
+    ef = dataclasses.replace(
+        ef,
+        needs_mentor=slot == Slot.MENTOR.value,
+        wants_role_model=slot == Slot.ROLE_MODEL.value,
+    )
+    problem = matching.Problem(
+        mentors=(_with_capacity(em, 1),),
+        families=(ef,),
+        weights=matching.Weights(),
+        neighbours=neighbours,
+    )
+    solution = matching.solve(problem)
+    if any(a.mentor == em.id for a in solution.assignments):
+        return []
+    reasons: list[str] = []
+    for u in solution.unmatched:
+        if u.slot == slot:
+            reasons.extend(u.reasons)
+    return reasons or ["The matching rules do not allow this pair"]
+
+
+def proposal_problems(
+    session: Session, proposals: list[Match], *, on: date
+) -> dict[int, list[str]]:
+    """Say, for each open proposal, what changed since the run that makes it stale."""
+    from mentoring.services.families import matching_ready_family_ids
+    from mentoring.services.matches import load_counts
+    from mentoring.services.vetting import matchable_mentor_ids
+
+    if not proposals:
+        return {}
+    mentors = {
+        m.id: m
+        for m in session.exec(
+            select(Mentor).where(Mentor.id.in_({p.mentor_id for p in proposals}))  # type: ignore[union-attr]
+        ).all()
+    }
+    families = {
+        f.id: f
+        for f in session.exec(
+            select(Family).where(Family.id.in_({p.family_id for p in proposals}))  # type: ignore[union-attr]
+        ).all()
+    }
+    matchable = matchable_mentor_ids(session=session, on=on)
+    ready = matching_ready_family_ids(
+        session=session, district_ids={f.district_id for f in families.values()}
+    )
+    counts = load_counts(session, mentors.keys())  # type: ignore[arg-type]
+    held = set(
+        session.exec(
+            select(Match.family_id, Match.slot).where(
+                Match.family_id.in_(list(families)),
+                Match.status.in_(HOLDING),  # type: ignore[attr-defined]
+            )
+        ).all()
+    )
+    out: dict[int, list[str]] = {}
+    for p in proposals:
+        mentor, family = mentors[p.mentor_id], families[p.family_id]
+        problems = []
+        if p.mentor_id not in matchable:
+            problems.append(f"{mentor.reference} is no longer cleared to mentor")
+        if p.family_id not in ready:
+            problems.append(
+                f"{family.reference} is no longer ready (consent or engagement changed)"
+            )
+        if (p.family_id, p.slot) in held:
+            problems.append(f"{family.reference} already has a {p.slot.replace('_', ' ')}")
+        if counts.get(p.mentor_id, 0) >= mentor.capacity:
+            problems.append(f"{mentor.reference} is now full")
+        out[p.id] = problems  # type: ignore[index]
+    return out
+
+
+def summarise_unmatched(run: MatchingRun) -> list[dict[str, Any]]:
+    """The families a run left waiting, with their reasons."""
+    return list(run.unmatched)

@@ -1,0 +1,169 @@
+"""What a mentor may see of their families: view models, never the ORM rows.
+
+A mentor sees only families whose match with them is offered (a little) or active
+(what they need for visits): never criteria evidence, other families or other mentors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session, select
+
+from mentoring.models import (
+    ContactLog,
+    District,
+    Family,
+    FamilyNeed,
+    Match,
+    MatchStatus,
+    Need,
+)
+
+
+@dataclass(frozen=True)
+class OfferView:
+    match_id: int
+    reference: str
+    district: str
+    needs: list[str]
+    slot: str
+    adults: int
+    children: int
+    offered_on: date | None
+
+
+@dataclass(frozen=True)
+class ContactView:
+    contact_on: date
+    kind: str
+    duration_minutes: int
+    note: str
+
+
+@dataclass(frozen=True)
+class FamilyView:
+    match_id: int
+    reference: str
+    first_names: str
+    district: str
+    needs: list[str]
+    agreed_goals: str
+    key_worker_name: str
+    key_worker_agency: str
+    key_worker_contact: str
+    safety_notes: list[str]
+    slot: str
+    started_on: date | None
+    last_contact_on: date | None
+    contacts: list[ContactView]
+
+
+def _needs(session: Session, family_ids: list[int]) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {fid: [] for fid in family_ids}
+    for fid, name in session.exec(
+        select(FamilyNeed.family_id, Need.name)
+        .join(Need, Need.id == FamilyNeed.need_id)
+        .where(FamilyNeed.family_id.in_(family_ids))  # type: ignore[attr-defined]
+        .order_by(Need.sort_order)
+    ).all():
+        out[fid].append(name)
+    return out
+
+
+def offers(session: Session, mentor_id: int) -> list[OfferView]:
+    """The offers waiting for this mentor's answer."""
+    rows = session.exec(
+        select(Match, Family, District.name)
+        .join(Family, Family.id == Match.family_id)
+        .join(District, District.id == Family.district_id)
+        .where(Match.mentor_id == mentor_id, Match.status == MatchStatus.APPROVED.value)
+        .order_by(Match.offered_at)
+    ).all()
+    needs = _needs(session, [f.id for _, f, _ in rows])  # type: ignore[misc]
+    return [
+        OfferView(
+            match_id=m.id,  # type: ignore[arg-type]
+            reference=f.reference,
+            district=district,
+            needs=needs[f.id],  # type: ignore[index]
+            slot=m.slot,
+            adults=f.adults,
+            children=f.children_0_4 + f.children_5_10 + f.children_11_15 + f.children_16_18,
+            offered_on=m.offered_at.date() if m.offered_at else None,
+        )
+        for m, f, district in rows
+    ]
+
+
+def offer(session: Session, mentor_id: int, match_id: int) -> OfferView | None:
+    return next((o for o in offers(session, mentor_id) if o.match_id == match_id), None)
+
+
+def families(session: Session, mentor_id: int) -> list[FamilyView]:
+    """The families this mentor actively supports."""
+    return _family_views(session, mentor_id, None)
+
+
+def family(session: Session, mentor_id: int, match_id: int) -> FamilyView | None:
+    """One of this mentor's active families, or None (the caller answers 404)."""
+    found = _family_views(session, mentor_id, match_id)
+    return found[0] if found else None
+
+
+def _family_views(session: Session, mentor_id: int, match_id: int | None) -> list[FamilyView]:
+    query = (
+        select(Match, Family, District.name)
+        .join(Family, Family.id == Match.family_id)
+        .join(District, District.id == Family.district_id)
+        .where(Match.mentor_id == mentor_id, Match.status == MatchStatus.ACTIVE.value)
+        .order_by(Family.reference)
+    )
+    if match_id is not None:
+        query = query.where(Match.id == match_id)
+    rows = session.exec(query).all()
+    if not rows:
+        return []
+    needs = _needs(session, [f.id for _, f, _ in rows])  # type: ignore[misc]
+    match_ids = [m.id for m, _, _ in rows]
+    contacts: dict[int, list[ContactView]] = {mid: [] for mid in match_ids}  # type: ignore[misc]
+    for c in session.exec(
+        select(ContactLog)
+        .where(ContactLog.match_id.in_(match_ids))  # type: ignore[attr-defined]
+        .order_by(ContactLog.contact_on.desc(), ContactLog.id.desc())  # type: ignore[attr-defined,union-attr]
+    ).all():
+        contacts[c.match_id].append(ContactView(c.contact_on, c.kind, c.duration_minutes, c.note))
+    views = []
+    for m, f, district in rows:
+        safety = []
+        if f.risk_no_lone_visits:
+            safety.append(
+                "No lone visits: meet the family with the key worker or in a public place."
+            )
+        if f.risk_domestic_abuse:
+            safety.append(
+                "Domestic abuse: specialist support is involved. Follow the safety plan and your "
+                "domestic abuse awareness training; never discuss it in front of the other party."
+            )
+        if f.safety_notes:
+            safety.append(f.safety_notes)
+        views.append(
+            FamilyView(
+                match_id=m.id,  # type: ignore[arg-type]
+                reference=f.reference,
+                first_names=f.shared_first_names,
+                district=district,
+                needs=needs[f.id],  # type: ignore[index]
+                agreed_goals=f.agreed_goals,
+                key_worker_name=f.key_worker_name,
+                key_worker_agency=f.key_worker_agency,
+                key_worker_contact=f.key_worker_contact,
+                safety_notes=safety,
+                slot=m.slot,
+                started_on=m.started_on,
+                last_contact_on=contacts[m.id][0].contact_on if contacts[m.id] else None,  # type: ignore[index]
+                contacts=contacts[m.id],  # type: ignore[index]
+            )
+        )
+    return views

@@ -1,0 +1,181 @@
+"""Factories for rows in a known state: a fully vetted mentor, a family ready for matching."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, timedelta
+
+from sqlmodel import Session, select
+
+from mentoring.models import (
+    Criterion,
+    DbsCheck,
+    DbsLevel,
+    DbsResult,
+    District,
+    Engagement,
+    Family,
+    FamilyCriterion,
+    FamilyNeed,
+    Interview,
+    InterviewOutcome,
+    MentorKind,
+    MentorSkill,
+    MentorStatus,
+    MentorTravelDistrict,
+    Need,
+    PipelineStage,
+    Reference,
+    TrainingModule,
+    TrainingRecord,
+    utcnow,
+)
+from mentoring.models import Mentor as MentorRow
+
+_numbers = itertools.count(1)
+
+
+def need_ids(session: Session, codes: list[str]) -> list[int]:
+    rows = session.exec(select(Need).where(Need.code.in_(codes))).all()  # type: ignore[attr-defined]
+    return [n.id for n in rows]  # type: ignore[misc]
+
+
+def vetted_mentor(
+    session: Session,
+    district: District,
+    *,
+    kind: MentorKind = MentorKind.VOLUNTEER,
+    capacity: int = 2,
+    skills: tuple[str, ...] = ("school_attendance", "parenting"),
+    travel: tuple[District, ...] = (),
+    languages: tuple[str, ...] = ("English",),
+    domestic_abuse_trained: bool = False,
+    gender: str | None = None,
+    today: date | None = None,
+) -> MentorRow:
+    """A mentor who passes every vetting check today."""
+    today = today or utcnow().date()
+    n = next(_numbers)
+    mentor = MentorRow(
+        reference=f"M-9{n:03d}",
+        kind=kind.value,
+        first_name="Test",
+        last_name=f"Mentor{n}",
+        email=f"mentor{n}@volunteer.example.org",
+        home_district_id=district.id,  # type: ignore[arg-type]
+        capacity=capacity,
+        gender=gender,
+        languages=list(languages),
+        availability=["weekday_evening"],
+        stage=PipelineStage.READY.value,
+        status=MentorStatus.ACTIVE.value,
+        consent_to_checks_at=utcnow(),
+    )
+    session.add(mentor)
+    session.flush()
+    for d in travel:
+        session.add(MentorTravelDistrict(mentor_id=mentor.id, district_id=d.id))
+    wanted = list(skills) + (["domestic_abuse"] if domestic_abuse_trained else [])
+    for need_id in need_ids(session, wanted):
+        session.add(MentorSkill(mentor_id=mentor.id, need_id=need_id))
+    for i in range(2):
+        session.add(
+            Reference(
+                mentor_id=mentor.id,
+                referee_name=f"Referee {i}",
+                requested_on=today - timedelta(60),
+                received_on=today - timedelta(50),
+                satisfactory=True,
+            )
+        )
+    session.add(
+        DbsCheck(
+            mentor_id=mentor.id,
+            level=DbsLevel.ENHANCED_CHILDREN.value,
+            certificate_number=f"{n:012d}",
+            issue_date=today - timedelta(days=100),
+            result=DbsResult.CLEAR.value,
+        )
+    )
+    session.add(
+        Interview(
+            mentor_id=mentor.id,
+            held_on=today - timedelta(days=40),
+            interviewers="A, B",
+            outcome=InterviewOutcome.PASSED.value,
+        )
+    )
+    for module in session.exec(select(TrainingModule)).all():
+        if module.mandatory or (
+            domestic_abuse_trained and module.code == "domestic_abuse_awareness"
+        ):
+            session.add(
+                TrainingRecord(
+                    mentor_id=mentor.id,
+                    module_id=module.id,
+                    completed_on=today - timedelta(days=30),
+                )
+            )
+    session.commit()
+    return mentor
+
+
+def ready_family(
+    session: Session,
+    district: District,
+    *,
+    needs: tuple[str, ...] = ("school_attendance",),
+    tranche: int = 3,
+    domestic_abuse: bool = False,
+    wants_role_model: bool = False,
+    language_preference: str | None = None,
+    language_required: bool = False,
+    consent: bool = True,
+    referred_days_ago: int = 30,
+) -> Family:
+    """A family that meets all three phase-1 criteria, consents and is engaged."""
+    today = utcnow().date()
+    number = district.next_family_number
+    district.next_family_number += 1
+    session.add(district)
+    family = Family(
+        reference=f"{district.code}-{number:04d}",
+        district_id=district.id,  # type: ignore[arg-type]
+        number=number,
+        programme_phase=1,
+        shared_first_names="Sam and Alex",
+        key_worker_name="Kim Keyworker",
+        key_worker_agency="Early Help",
+        key_worker_contact="kim@kent.example.gov.uk",
+        languages=["English"],
+        availability=["weekday_evening"],
+        tranche=tranche,
+        wants_role_model=wants_role_model,
+        risk_domestic_abuse=domestic_abuse,
+        language_preference=language_preference,
+        language_required=language_required,
+        agreed_goals="Children at school on time",
+        safety_notes="Dog in the house",
+        consent_mentoring=consent,
+        consent_mentoring_on=today - timedelta(days=20) if consent else None,
+        consent_sharing=consent,
+        consent_sharing_on=today - timedelta(days=20) if consent else None,
+        engagement=Engagement.ENGAGED.value,
+        referred_on=today - timedelta(days=referred_days_ago),
+    )
+    session.add(family)
+    session.flush()
+    for criterion in (Criterion.CRIME_ASB, Criterion.EDUCATION, Criterion.WORKLESSNESS):
+        session.add(
+            FamilyCriterion(
+                family_id=family.id,
+                criterion=criterion.value,
+                evidence_date=today - timedelta(days=60),
+                evidence_source="Police data",
+            )
+        )
+    wanted = list(needs) + (["domestic_abuse"] if domestic_abuse else [])
+    for need_id in need_ids(session, wanted):
+        session.add(FamilyNeed(family_id=family.id, need_id=need_id))
+    session.commit()
+    return family

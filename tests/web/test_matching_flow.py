@@ -1,0 +1,484 @@
+"""Matching in the service: runs, approval, the mentor's side, monitoring and closure."""
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from mentoring.models import (
+    AuditEvent,
+    ContactLog,
+    EndReason,
+    Family,
+    Match,
+    MatchingRun,
+    MatchStatus,
+    MentorKind,
+    MentorStatus,
+    Notification,
+    Role,
+    SafeguardingConcern,
+    utcnow,
+)
+from mentoring.services import matching as matching_service
+from mentoring.services.matches import (
+    MatchConflict,
+    MatchError,
+    approve,
+    assign_by_hand,
+    end_match,
+    monitoring,
+    release_mentor,
+)
+from tests.factories import ready_family, vetted_mentor
+
+
+@pytest.fixture
+def coordinator(make_user, world):
+    return make_user(Role.COORDINATOR, districts=[world.dartford, world.gravesham])
+
+
+def _run(db, app, world, coordinator, districts=None):
+    with app.app_context():
+        return matching_service.run_matching(
+            db,
+            district_ids={d.id for d in (districts or [world.dartford])},
+            actor_id=coordinator.id,
+        )
+
+
+def _proposals(db, run):
+    return db.exec(select(Match).where(Match.run_id == run.id).order_by(Match.id)).all()
+
+
+def test_run_proposes_a_vetted_mentor_for_a_waiting_family(app, db, world, coordinator):
+    mentor = vetted_mentor(db, world.dartford)
+    family = ready_family(db, world.dartford)
+    run = _run(db, app, world, coordinator)
+    proposals = _proposals(db, run)
+    assert [(p.mentor_id, p.family_id, p.status) for p in proposals] == [
+        (mentor.id, family.id, MatchStatus.PROPOSED.value)
+    ]
+    assert proposals[0].explanation["lines"]
+    assert proposals[0].explanation["breakdown"]
+    assert run.status == "optimal"
+    assert run.input["pairs"]  # the replay form is stored
+    assert run.weights
+
+
+def test_stored_run_replays_to_the_same_proposals(app, db, world, coordinator):
+    for _ in range(3):
+        vetted_mentor(db, world.dartford, capacity=1, travel=(world.gravesham,))
+    for _ in range(5):
+        ready_family(db, world.dartford)
+    ready_family(db, world.gravesham)
+    run = _run(db, app, world, coordinator, [world.dartford, world.gravesham])
+    stored = sorted((p.mentor_id, p.family_id, p.slot, p.score) for p in _proposals(db, run))
+    refs = matching_service.replay(db.get(MatchingRun, run.id))
+    assert len(refs) == len(stored) == 3
+    assert sorted(score for *_, score in refs) == sorted(score for *_, score in stored)
+
+
+def test_mentor_failing_the_gate_is_never_proposed(app, db, world, coordinator):
+    mentor = vetted_mentor(db, world.dartford)
+    mentor.status = MentorStatus.PAUSED.value
+    db.add(mentor)
+    db.commit()
+    ready_family(db, world.dartford)
+    run = _run(db, app, world, coordinator)
+    assert _proposals(db, run) == []
+    assert run.unmatched and run.unmatched[0]["reasons"]
+
+
+def test_family_without_consent_is_not_in_the_run(app, db, world, coordinator):
+    vetted_mentor(db, world.dartford)
+    ready_family(db, world.dartford, consent=False)
+    run = _run(db, app, world, coordinator)
+    assert _proposals(db, run) == []
+    assert run.unmatched == []
+
+
+def test_active_matches_use_capacity(app, db, world, coordinator):
+    mentor = vetted_mentor(db, world.dartford, capacity=1)
+    first, second = ready_family(db, world.dartford), ready_family(db, world.dartford)
+    db.add(Match(family_id=first.id, mentor_id=mentor.id, slot="mentor", status="active"))
+    db.commit()
+    run = _run(db, app, world, coordinator)
+    assert _proposals(db, run) == []
+    assert [u["family"] for u in run.unmatched] == [second.reference]
+
+
+def test_approving_offers_the_family_to_the_mentor(app, db, world, coordinator, make_user):
+    mentor = vetted_mentor(db, world.dartford)
+    user = make_user(Role.MENTOR, mentor_id=mentor.id)
+    ready_family(db, world.dartford)
+    run = _run(db, app, world, coordinator)
+    proposal = _proposals(db, run)[0]
+    with app.test_request_context():
+        approve(db, match_id=proposal.id, actor_id=coordinator.id)
+    db.expire_all()
+    assert db.get(Match, proposal.id).status == MatchStatus.APPROVED.value
+    notes = db.exec(select(Notification).where(Notification.user_id == user.id)).all()
+    assert [n.kind for n in notes] == ["offer"]
+    outbox = list(Path(app.config["MAIL_OUTBOX"]).glob("*"))
+    assert len(outbox) == 1
+    actions = db.exec(select(AuditEvent.action)).all()
+    assert "match.approve" in actions
+
+
+def test_stale_proposal_is_refused_when_the_mentor_stops_being_matchable(
+    app, db, world, coordinator
+):
+    mentor = vetted_mentor(db, world.dartford)
+    ready_family(db, world.dartford)
+    run = _run(db, app, world, coordinator)
+    proposal = _proposals(db, run)[0]
+    mentor.status = MentorStatus.WITHDRAWN.value
+    db.add(mentor)
+    db.commit()
+    with app.test_request_context(), pytest.raises(MatchError, match="out of date"):
+        approve(db, match_id=proposal.id, actor_id=coordinator.id)
+    db.expire_all()
+    assert db.get(Match, proposal.id).status == MatchStatus.PROPOSED.value
+    problems = matching_service.proposal_problems(db, [proposal], on=utcnow().date())
+    assert "no longer cleared" in problems[proposal.id][0]
+
+
+def test_stale_proposal_is_refused_when_the_family_withdraws_consent(app, db, world, coordinator):
+    vetted_mentor(db, world.dartford)
+    family = ready_family(db, world.dartford)
+    proposal = _proposals(db, _run(db, app, world, coordinator))[0]
+    family.consent_mentoring = False
+    db.add(family)
+    db.commit()
+    with app.test_request_context(), pytest.raises(MatchError, match="not ready"):
+        approve(db, match_id=proposal.id, actor_id=coordinator.id)
+
+
+def test_stale_proposal_is_refused_when_the_mentor_got_full(app, db, world, coordinator):
+    mentor = vetted_mentor(db, world.dartford, capacity=1)
+    ready_family(db, world.dartford)
+    proposal = _proposals(db, _run(db, app, world, coordinator))[0]
+    other = ready_family(db, world.gravesham)
+    db.add(Match(family_id=other.id, mentor_id=mentor.id, slot="mentor", status="active"))
+    db.commit()
+    with app.test_request_context(), pytest.raises(MatchError, match="full"):
+        approve(db, match_id=proposal.id, actor_id=coordinator.id)
+
+
+def test_a_decided_proposal_cannot_be_approved_twice(app, db, world, coordinator):
+    vetted_mentor(db, world.dartford)
+    ready_family(db, world.dartford)
+    proposal = _proposals(db, _run(db, app, world, coordinator))[0]
+    with app.test_request_context():
+        approve(db, match_id=proposal.id, actor_id=coordinator.id)
+        with pytest.raises(MatchConflict):
+            approve(db, match_id=proposal.id, actor_id=coordinator.id)
+
+
+def test_new_run_supersedes_open_proposals(app, db, world, coordinator):
+    vetted_mentor(db, world.dartford)
+    ready_family(db, world.dartford)
+    first = _proposals(db, _run(db, app, world, coordinator))[0]
+    _run(db, app, world, coordinator)
+    db.expire_all()
+    old = db.get(Match, first.id)
+    assert old.status == MatchStatus.REJECTED.value
+    assert "Superseded" in old.rejection_reason
+
+
+def test_hand_assignment_is_checked_against_the_rules(app, db, world, coordinator):
+    untrained = vetted_mentor(db, world.dartford)
+    family = ready_family(db, world.dartford, domestic_abuse=True)
+    with app.test_request_context(), pytest.raises(MatchError, match="domestic abuse"):
+        assign_by_hand(
+            db, family_id=family.id, mentor_id=untrained.id, slot="mentor", actor_id=coordinator.id
+        )
+    far_away = vetted_mentor(db, world.maidstone, domestic_abuse_trained=True)
+    with app.test_request_context(), pytest.raises(MatchError, match="district"):
+        assign_by_hand(
+            db, family_id=family.id, mentor_id=far_away.id, slot="mentor", actor_id=coordinator.id
+        )
+    role_model = vetted_mentor(db, world.dartford, kind=MentorKind.ROLE_MODEL)
+    with app.test_request_context(), pytest.raises(MatchError, match="role model"):
+        assign_by_hand(
+            db, family_id=family.id, mentor_id=role_model.id, slot="mentor", actor_id=coordinator.id
+        )
+    trained = vetted_mentor(db, world.dartford, domestic_abuse_trained=True)
+    with app.test_request_context():
+        match = assign_by_hand(
+            db, family_id=family.id, mentor_id=trained.id, slot="mentor", actor_id=coordinator.id
+        )
+    assert match.status == MatchStatus.APPROVED.value
+
+
+def test_hand_assignment_refuses_a_second_mentor(app, db, world, coordinator):
+    family = ready_family(db, world.dartford)
+    first, second = vetted_mentor(db, world.dartford), vetted_mentor(db, world.dartford)
+    with app.test_request_context():
+        assign_by_hand(
+            db, family_id=family.id, mentor_id=first.id, slot="mentor", actor_id=coordinator.id
+        )
+        with pytest.raises(MatchError, match="already has a mentor"):
+            assign_by_hand(
+                db, family_id=family.id, mentor_id=second.id, slot="mentor", actor_id=coordinator.id
+            )
+
+
+def test_hand_assignment_page_says_which_rule(client, sign_in, db, world, coordinator):
+    untrained = vetted_mentor(db, world.dartford)
+    family = ready_family(db, world.dartford, domestic_abuse=True)
+    sign_in(coordinator)
+    page = client.post(
+        "/matching/assign",
+        data={"family": str(family.id), "slot": "mentor", "mentor": untrained.reference},
+    ).get_data(as_text=True)
+    assert "govuk-error-summary" in page
+    assert "domestic abuse" in page
+    assert untrained.reference in page  # what the user typed is kept
+
+
+# --- through the web ---------------------------------------------------------------------
+
+
+def _offer(app, db, world, coordinator):
+    mentor = vetted_mentor(db, world.dartford)
+    family = ready_family(db, world.dartford)
+    with app.test_request_context():
+        match = assign_by_hand(
+            db, family_id=family.id, mentor_id=mentor.id, slot="mentor", actor_id=coordinator.id
+        )
+    return mentor, family, match
+
+
+def test_coordinator_runs_and_approves_through_the_pages(client, sign_in, db, world, coordinator):
+    vetted_mentor(db, world.dartford)
+    family = ready_family(db, world.dartford)
+    sign_in(coordinator)
+    response = client.post("/matching/", data={"scope": str(world.dartford.id)})
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert family.reference in page
+    proposal = db.exec(select(Match).where(Match.family_id == family.id)).one()
+    response = client.post(f"/matching/proposals/{proposal.id}/approve")
+    assert response.status_code == 302
+    db.expire_all()
+    assert db.get(Match, proposal.id).status == MatchStatus.APPROVED.value
+
+
+def test_rejecting_needs_a_reason(client, sign_in, db, world, coordinator, app):
+    vetted_mentor(db, world.dartford)
+    ready_family(db, world.dartford)
+    proposal = _proposals(db, _run(db, app, world, coordinator))[0]
+    sign_in(coordinator)
+    client.post(f"/matching/proposals/{proposal.id}/reject", data={"reason": ""})
+    db.expire_all()
+    assert db.get(Match, proposal.id).status == MatchStatus.PROPOSED.value
+    client.post(
+        f"/matching/proposals/{proposal.id}/reject", data={"reason": "Lives on same street"}
+    )
+    db.expire_all()
+    assert db.get(Match, proposal.id).rejection_reason == "Lives on same street"
+
+
+def test_bulk_approval(client, sign_in, db, world, coordinator, app):
+    for _ in range(2):
+        vetted_mentor(db, world.dartford, capacity=1)
+        ready_family(db, world.dartford)
+    run = _run(db, app, world, coordinator)
+    ids = [str(p.id) for p in _proposals(db, run)]
+    sign_in(coordinator)
+    client.post(f"/matching/runs/{run.id}/bulk", data={"proposals": ids, "action": "approve"})
+    db.expire_all()
+    assert {db.get(Match, int(i)).status for i in ids} == {MatchStatus.APPROVED.value}
+
+
+def test_coordinator_of_another_district_gets_404(
+    client, sign_in, db, world, make_user, app, coordinator
+):
+    vetted_mentor(db, world.dartford)
+    ready_family(db, world.dartford)
+    run = _run(db, app, world, coordinator)
+    proposal = _proposals(db, run)[0]
+    outsider = make_user(Role.COORDINATOR, districts=[world.maidstone])
+    sign_in(outsider)
+    assert client.get(f"/matching/runs/{run.id}").status_code == 404
+    assert client.post(f"/matching/proposals/{proposal.id}/approve").status_code == 404
+    assert client.get(f"/matching/matches/{proposal.id}").status_code == 404
+    assert client.post("/matching/", data={"scope": str(world.dartford.id)}).status_code == 200
+    assert db.exec(select(MatchingRun)).all() == [run]
+
+
+def test_mentor_accepts_sees_family_and_records_a_contact(
+    client, sign_in, db, world, make_user, app, coordinator
+):
+    mentor, family, match = _offer(app, db, world, coordinator)
+    user = make_user(Role.MENTOR, mentor_id=mentor.id)
+    sign_in(user)
+    home = client.get("/").get_data(as_text=True)
+    assert family.reference in home
+    assert "Kim Keyworker" not in home  # not before accepting
+    assert client.post(f"/my/offers/{match.id}", data={"decision": "accept"}).status_code == 302
+    page = client.get(f"/my/families/{match.id}").get_data(as_text=True)
+    for shown in (
+        "Sam and Alex",
+        "Kim Keyworker",
+        "kim@kent.example.gov.uk",
+        "Dog in the house",
+        "Children at school on time",
+    ):
+        assert shown in page
+    assert "Police data" not in page  # never the criteria evidence
+    today = utcnow().date()
+    response = client.post(
+        f"/my/families/{match.id}",
+        data={
+            "contact_on": [str(today.day), str(today.month), str(today.year)],
+            "kind": "visit",
+            "duration_minutes": "45",
+            "note": "Walked to school together",
+        },
+    )
+    assert response.status_code == 302
+    contact = db.exec(select(ContactLog)).one()
+    assert contact.duration_minutes == 45
+    sign_in(coordinator)
+    page = client.get(f"/matching/matches/{match.id}").get_data(as_text=True)
+    assert "Walked to school together" in page
+
+
+def test_contact_in_the_future_is_refused_beside_the_field(
+    client, sign_in, db, world, make_user, app, coordinator
+):
+    mentor, family, match = _offer(app, db, world, coordinator)
+    match.status, match.started_on = "active", utcnow().date()
+    db.add(match)
+    db.commit()
+    sign_in(make_user(Role.MENTOR, mentor_id=mentor.id))
+    future = utcnow().date() + timedelta(days=3)
+    page = client.post(
+        f"/my/families/{match.id}",
+        data={
+            "contact_on": [str(future.day), str(future.month), str(future.year)],
+            "kind": "visit",
+            "duration_minutes": "30",
+            "note": "kept note",
+        },
+    ).get_data(as_text=True)
+    assert "today or in the past" in page
+    assert "kept note" in page
+    assert db.exec(select(ContactLog)).all() == []
+
+
+def test_mentor_declines_and_the_family_waits_again(
+    client, sign_in, db, world, make_user, app, coordinator
+):
+    mentor, family, match = _offer(app, db, world, coordinator)
+    sign_in(make_user(Role.MENTOR, mentor_id=mentor.id))
+    page = client.post(f"/my/offers/{match.id}", data={"decision": "decline"}).get_data(
+        as_text=True
+    )
+    assert "Tell the coordinator why" in page
+    client.post(f"/my/offers/{match.id}", data={"decision": "decline", "reason": "Too far"})
+    db.expire_all()
+    assert db.get(Match, match.id).status == MatchStatus.DECLINED.value
+    run = _run(db, app, world, coordinator)
+    assert family.reference in [db.get(Family, p.family_id).reference for p in _proposals(db, run)]
+    notes = db.exec(select(Notification).where(Notification.user_id == coordinator.id)).all()
+    assert any("declined" in n.message for n in notes)
+
+
+def test_mentor_gets_404_for_any_family_not_theirs(
+    client, sign_in, db, world, make_user, app, coordinator
+):
+    mentor, family, match = _offer(app, db, world, coordinator)
+    other_mentor, other_family, other_match = _offer(app, db, world, coordinator)
+    sign_in(make_user(Role.MENTOR, mentor_id=mentor.id))
+    assert client.get(f"/my/offers/{other_match.id}").status_code == 404
+    assert (
+        client.post(f"/my/offers/{other_match.id}", data={"decision": "accept"}).status_code == 404
+    )
+    assert client.get(f"/my/families/{other_match.id}").status_code == 404
+    assert client.get(f"/my/families/{other_match.id}/concern").status_code == 404
+    assert client.get(f"/my/families/{match.id}").status_code == 404  # not active yet
+    assert client.get("/my/families/99999").status_code == 404
+    assert client.get(f"/families/{family.id}").status_code in (403, 404)
+    db.expire_all()
+    assert db.get(Match, other_match.id).status == MatchStatus.APPROVED.value
+
+
+def test_safeguarding_concern_reaches_coordinators_urgently(
+    client, sign_in, db, world, make_user, app, coordinator
+):
+    mentor, family, match = _offer(app, db, world, coordinator)
+    match.status, match.started_on = "active", utcnow().date()
+    db.add(match)
+    db.commit()
+    sign_in(make_user(Role.MENTOR, mentor_id=mentor.id))
+    response = client.post(
+        f"/my/families/{match.id}/concern", data={"details": "Bruises on a child"}
+    )
+    assert response.status_code == 302
+    concern = db.exec(select(SafeguardingConcern)).one()
+    note = db.exec(select(Notification).where(Notification.user_id == coordinator.id)).one()
+    assert note.urgent and note.kind == "safeguarding"
+    assert "concern.raise" in db.exec(select(AuditEvent.action)).all()
+    sign_in(coordinator)
+    assert "Bruises on a child" in client.get(f"/matching/concerns/{concern.id}").get_data(
+        as_text=True
+    )
+    assert "Urgent" in client.get("/").get_data(as_text=True)
+
+
+def test_ending_because_the_mentor_left_puts_the_family_back_with_history(
+    app, db, world, coordinator
+):
+    mentor, family, match = _offer(app, db, world, coordinator)
+    with app.test_request_context():
+        end_match(
+            db,
+            match_id=match.id,
+            actor_id=coordinator.id,
+            reason=EndReason.MENTOR_LEFT.value,
+            checklist={"family_told": True},
+        )
+    db.expire_all()
+    assert db.get(Family, family.id).needs_handover
+    ended = db.get(Match, match.id)
+    assert ended.ending_checklist["family_told"] is True
+    assert ended.ending_checklist["closing_session"] is False
+    vetted_mentor(db, world.dartford)
+    run = _run(db, app, world, coordinator)
+    proposal = [p for p in _proposals(db, run) if p.family_id == family.id][0]
+    assert any("handover" in line.lower() for line in proposal.explanation["lines"])
+
+
+def test_released_mentor_frees_their_families(app, db, world, coordinator):
+    mentor, family, match = _offer(app, db, world, coordinator)
+    with app.test_request_context():
+        release_mentor(db, mentor_id=mentor.id, reason=EndReason.MENTOR_NOT_MATCHABLE.value)
+    db.expire_all()
+    assert db.get(Match, match.id).status == MatchStatus.ENDED.value
+    assert db.get(Family, family.id).needs_handover
+
+
+def test_monitoring_lists_what_needs_attention(app, db, world, coordinator):
+    mentor, family, match = _offer(app, db, world, coordinator)
+    match.offered_at = utcnow() - timedelta(days=8)
+    db.add(match)
+    quiet_mentor = vetted_mentor(db, world.dartford, capacity=1)
+    quiet_family = ready_family(db, world.dartford)
+    quiet = Match(
+        family_id=quiet_family.id,
+        mentor_id=quiet_mentor.id,
+        slot="mentor",
+        status="active",
+        started_on=utcnow().date() - timedelta(days=30),
+    )
+    db.add(quiet)
+    db.commit()
+    report = monitoring(db, district_ids={world.dartford.id}, on=utcnow().date())
+    assert [m.id for m, *_ in report.unanswered_offers] == [match.id]
+    assert [m.id for m, *_ in report.no_recent_contact] == [quiet.id]
+    assert quiet_mentor.id in [m.id for m, _ in report.mentors_near_capacity]
