@@ -31,6 +31,7 @@ from matching.policy import (
     priority,
     rule_failures,
     score_breakdown,
+    symmetric_neighbours,
 )
 from matching.solver import Assignment, Solution, Unmatched, solve
 
@@ -60,6 +61,7 @@ __all__ = [
     "priority",
     "problem_to_json",
     "rule_failures",
+    "symmetric_neighbours",
     "score_breakdown",
     "solve",
     "validate_problem",

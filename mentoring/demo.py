@@ -46,6 +46,7 @@ from mentoring.models import (
     TrainingModule,
     TrainingRecord,
     User,
+    service_today,
     utcnow,
 )
 from mentoring.security import hash_password
@@ -136,7 +137,7 @@ def load_demo_data(
     if session.exec(select(District)).first() is not None:
         return False
     rng = random.Random(seed)
-    today = utcnow().date()
+    today = service_today()
     districts = _districts(session)
     needs = {n.code: n for n in session.exec(select(Need)).all()}
     modules = {m.code: m for m in session.exec(select(TrainingModule)).all()}

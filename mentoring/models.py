@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlmodel import JSON, Column, Field, SQLModel
@@ -19,6 +20,14 @@ from sqlmodel import JSON, Column, Field, SQLModel
 def utcnow() -> datetime:
     """Return the current time in UTC (aware)."""
     return datetime.now(UTC)
+
+
+UK_TIME = ZoneInfo("Europe/London")
+
+
+def service_today() -> date:
+    """Return today's date in the UK, where the service's people are: the one "today"."""
+    return datetime.now(UK_TIME).date()
 
 
 class StrEnum(enum.StrEnum):
@@ -610,8 +619,8 @@ class Family(SQLModel, table=True):
     consent_sharing_on: date | None = None
     consent_sharing_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     engagement: str = Field(default=Engagement.IDENTIFIED.value, max_length=20, index=True)
-    engagement_changed_on: date = Field(default_factory=lambda: utcnow().date())
-    referred_on: date = Field(default_factory=lambda: utcnow().date())
+    engagement_changed_on: date = Field(default_factory=service_today)
+    referred_on: date = Field(default_factory=service_today)
     exited_on: date | None = None
     needs_handover: bool = Field(default=False)
     previous_family_id: int | None = Field(

@@ -205,6 +205,8 @@ def sign_in(client):  # type: ignore[no-untyped-def]
 
     def _sign_in(user: User, password: str = PASSWORD, test_client=None):  # type: ignore[no-untyped-def]
         c = test_client or client
+        with c.session_transaction() as flask_session:
+            flask_session.clear()  # whoever was signed in on this client is signed out
         response = c.post("/sign-in", data={"email": user.email, "password": password})
         assert response.status_code == 302, response.get_data(as_text=True)[:2000]
         return response

@@ -179,3 +179,9 @@ def ready_family(
         session.add(FamilyNeed(family_id=family.id, need_id=need_id))
     session.commit()
     return family
+
+
+def refresh(db: Session) -> None:
+    """See what the app saved: end the test session's read snapshot and forget its rows."""
+    db.rollback()
+    db.expire_all()

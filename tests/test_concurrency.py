@@ -6,7 +6,7 @@ from sqlmodel import Session, select
 
 from mentoring.models import Match, MatchStatus, Role
 from mentoring.services.matches import MatchError, approve
-from tests.factories import ready_family, vetted_mentor
+from tests.factories import ready_family, refresh, vetted_mentor
 
 THREADS = 6
 
@@ -57,7 +57,7 @@ def test_concurrent_approvals_never_exceed_a_mentors_capacity(app, db, world, ma
             db.commit()
             proposals.append(match.id)
         outcomes = _race(app, proposals, coordinator.id)
-        db.expire_all()
+        refresh(db)
         assert len(outcomes) == THREADS, round_
         assert outcomes.count("approved") == 2, outcomes
         assert len(_holding(db, mentor_id=mentor.id)) == 2
@@ -76,6 +76,6 @@ def test_concurrent_approvals_never_give_a_family_two_mentors(app, db, world, ma
             db.commit()
             proposals.append(match.id)
         outcomes = _race(app, proposals, coordinator.id)
-        db.expire_all()
+        refresh(db)
         assert outcomes.count("approved") == 1, outcomes
         assert len(_holding(db, family_id=family.id)) == 1

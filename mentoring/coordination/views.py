@@ -36,6 +36,7 @@ from mentoring.models import (
     Role,
     SafeguardingConcern,
     User,
+    service_today,
     utcnow,
 )
 from mentoring.security import roles_allowed
@@ -147,7 +148,7 @@ def run(run_id: int):  # type: ignore[no-untyped-def]
     open_proposals = [m for m, _, _ in rows if m.status == MatchStatus.PROPOSED.value]
     from mentoring.services import matching as matching_service
 
-    problems = matching_service.proposal_problems(db, open_proposals, on=utcnow().date())
+    problems = matching_service.proposal_problems(db, open_proposals, on=service_today())
     names = {d.id: d.name for d in db.exec(select(District)).all()}
     starter = db.get(User, run.started_by_id) if run.started_by_id else None
     return render_template(
@@ -305,7 +306,7 @@ def matches():  # type: ignore[no-untyped-def]
     report = monitoring(
         db,
         district_ids=set(current_user.district_ids),
-        on=utcnow().date(),
+        on=service_today(),
         no_contact_days=config.get("MONITOR_NO_CONTACT_DAYS", 14),
         offer_days=config.get("MONITOR_OFFER_DAYS", 7),
     )

@@ -46,7 +46,7 @@ from mentoring.models import (
     Outcome,
     Role,
     User,
-    utcnow,
+    service_today,
 )
 from mentoring.security import roles_allowed
 from mentoring.services import families as service
@@ -191,7 +191,7 @@ def export():  # type: ignore[no-untyped-def]
         filters=sorted(filters.as_args()),
     )
     db.commit()
-    filename = f"families-{utcnow().date().isoformat()}.csv"
+    filename = f"families-{service_today().isoformat()}.csv"
     return Response(
         write_csv(rows, EXPORT_HEADER),
         mimetype="text/csv",
@@ -235,7 +235,7 @@ def new():  # type: ignore[no-untyped-def]
             session=db, user=current_user, filters=FamilyFilters(reference=search), per_page=10
         ).rows
     if request.method == "GET":
-        form.referred_on.data = utcnow().date()
+        form.referred_on.data = service_today()
         if previous is not None:
             form.previous_reference.data = previous.reference
             form.district.data = str(previous.district_id)
@@ -308,7 +308,7 @@ def show(family_id: int):  # type: ignore[no-untyped-def]
     """Show everything recorded about a family (audited)."""
     db = get_session()
     family = _family(family_id)
-    today = utcnow().date()
+    today = service_today()
     district = db.get(District, family.district_id)
     need_names = [
         n.name
@@ -493,7 +493,7 @@ def engagement(family_id: int):  # type: ignore[no-untyped-def]
     form = EngagementForm()
     if request.method == "GET":
         form.engagement.data = family.engagement
-        form.on.data = utcnow().date()
+        form.on.data = service_today()
     if form.validate_on_submit():
         try:
             service.change_engagement(

@@ -19,7 +19,8 @@ from mentoring.mentors import bp
 )
 def send_reminders_command(on: str | None) -> None:
     """Send vetting reminders, tell coordinators about lapsed mentors, purge old rationales."""
-    from mentoring.services.vetting import run_daily_checks, service_today
+    from mentoring.models import service_today
+    from mentoring.services.vetting import run_daily_checks
 
     if on:
         try:

@@ -59,6 +59,7 @@ from mentoring.models import (
     TrainingModule,
     TrainingRecord,
     User,
+    service_today,
 )
 from mentoring.security import roles_allowed
 from mentoring.services import mentors as mentor_service
@@ -70,7 +71,7 @@ from mentoring.services.mentors import (
     STATUS_LABELS,
     ApplicationData,
 )
-from mentoring.services.vetting import NotReadyError, VettingError, service_today
+from mentoring.services.vetting import NotReadyError, VettingError
 
 STAFF = (Role.PROVIDER, Role.ADMIN)
 ACTION_LABELS = {

@@ -26,7 +26,7 @@ from mentoring.models import (
     Family,
     Role,
     User,
-    utcnow,
+    service_today,
 )
 
 CODE_PATTERN = re.compile(r"[A-Z][A-Z0-9]{1,7}")
@@ -360,4 +360,4 @@ def progress(
 
 def current_programme_year() -> int:
     """Return today's programme year."""
-    return programme_year_of(utcnow().date())
+    return programme_year_of(service_today())

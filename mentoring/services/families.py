@@ -72,6 +72,7 @@ from mentoring.models import (
     Role,
     Slot,
     Tranche,
+    service_today,
     utcnow,
 )
 
@@ -524,7 +525,7 @@ MAX_PEOPLE_IN_BAND = 20
 
 
 def _today() -> date:
-    return utcnow().date()
+    return service_today()
 
 
 def validate_details(*, session: Session, details: FamilyDetails) -> None:

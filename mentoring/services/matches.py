@@ -34,6 +34,7 @@ from mentoring.models import (
     SafeguardingConcern,
     Slot,
     User,
+    service_today,
     utcnow,
 )
 
@@ -158,7 +159,7 @@ def check_assignable(
 
 def approve(session: Session, *, match_id: int, actor_id: int, on: date | None = None) -> Match:
     """Approve a proposal: it is offered to the mentor and holds the slot and capacity."""
-    on = on or utcnow().date()
+    on = on or service_today()
     try:
         with write_transaction(session):
             match = _lock(session, Match, match_id)
@@ -268,7 +269,7 @@ def assign_by_hand(
     on: date | None = None,
 ) -> Match:
     """Create and approve a match chosen by the coordinator, under the same rules."""
-    on = on or utcnow().date()
+    on = on or service_today()
     try:
         with write_transaction(session):
             mentor = _lock(session, Mentor, mentor_id)
@@ -376,7 +377,7 @@ def record_contact(
         raise MatchError("Contacts can be recorded only while the match is active")
     if kind not in ContactKind.values():
         raise MatchError("Choose the kind of contact")
-    today = utcnow().date()
+    today = service_today()
     if contact_on > today:
         raise MatchError("The date of the contact must be today or in the past")
     if match.started_on and contact_on < match.started_on:
@@ -465,7 +466,7 @@ def end_match(
     """End an active (or offered) match with a reason and the planned-ending checklist."""
     if reason not in END_REASON_LABELS:
         raise MatchError("Choose why the match is ending")
-    on = on or utcnow().date()
+    on = on or service_today()
     with write_transaction(session):
         match = _lock(session, Match, match_id)
         if match is None or match.status not in (
@@ -511,7 +512,7 @@ def release_mentor(
     on: date | None = None,
 ) -> list[Match]:
     """End a departing or no-longer-cleared mentor's matches; their families need a handover."""
-    on = on or utcnow().date()
+    on = on or service_today()
     ended: list[Match] = []
     with write_transaction(session):
         matches = session.exec(

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import matching
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+import matching
 from mentoring import audit
 from mentoring.db import write_transaction
 from mentoring.models import (
@@ -40,6 +40,7 @@ from mentoring.models import (
     Need,
     RunStatus,
     Slot,
+    service_today,
     utcnow,
 )
 
@@ -264,18 +265,20 @@ def run_matching(
     session: Session, *, district_ids: set[int], actor_id: int, on: date | None = None
 ) -> MatchingRun:
     """Run the optimiser for districts and store the run and its proposals."""
-    on = on or utcnow().date()
+    on = on or service_today()
     started = time.perf_counter()
     engine_input = build_input(session, district_ids=district_ids, on=on)
     graph = matching.build_graph(engine_input.problem)
-    solution = matching.solve(engine_input.problem)
+    solution = matching.solve(graph)
     total = time.perf_counter() - started
     with write_transaction(session):
         run = MatchingRun(
             started_by_id=actor_id,
             district_ids=sorted(district_ids),
             weights=matching.weights_to_dict(engine_input.problem.weights),
-            input=graph.to_json(),
+            # The replay form without per-pair score breakdowns: a third the size,
+            # and it re-solves to the same proposals (the proposals keep theirs).
+            input=graph.to_json(breakdowns=False),
             status=RunStatus.OPTIMAL.value
             if solution.status == "OPTIMAL"
             else RunStatus.FAILED.value,
@@ -332,23 +335,43 @@ def replay(run: MatchingRun) -> list[tuple[str, str, str, int]]:
     return sorted((a.mentor, a.family, a.slot, a.score) for a in solution.assignments)
 
 
+def _rule_message(code: str, mentor: Mentor, family: Family, slot: str) -> str:
+    """Say in words which of the engine's hard rules (`matching.RULES`) a pair breaks."""
+    if code == "slot":
+        if slot == Slot.MENTOR.value and mentor.kind == MentorKind.ROLE_MODEL.value:
+            return "A former-participant role model cannot fill the mentor slot"
+        if slot == Slot.ROLE_MODEL.value and mentor.kind == MentorKind.VOLUNTEER.value:
+            return "A volunteer mentor cannot fill the role model slot"
+        if slot == Slot.ROLE_MODEL.value:
+            return f"{family.reference} has not asked for a role model"
+        return f"{family.reference} does not need a mentor"
+    return {
+        "district": f"{mentor.reference} does not cover the family's district "
+        "(home, neighbouring or travel districts)",
+        "domestic_abuse": "The family has a domestic abuse risk and "
+        f"{mentor.reference} has no in-date domestic abuse training",
+        "gender_required": "The family requires a mentor of a different gender",
+        "language_required": "The family requires a language the mentor does not speak",
+        "conflict": "A conflict of interest is recorded between this mentor and family",
+    }.get(code, f"The matching rules do not allow this pair ({code})")
+
+
 def pair_rule_problems(
     session: Session, *, mentor: Mentor, family: Family, slot: str, on: date
 ) -> list[str]:
-    """Say which rules a (mentor, family, slot) breaks: vetting, readiness, the engine's rules."""
+    """Say which rules a (mentor, family, slot) breaks: vetting, readiness, the engine's rules.
+
+    The engine's hard rules are judged by `matching.rule_failures`, the same
+    function the optimiser uses, so a hand assignment meets exactly the rules a
+    proposal does. Capacity and slots already taken are checked on approval.
+    """
+    import dataclasses
+
     from mentoring.services.families import matching_ready_family_ids
     from mentoring.services.vetting import check_gate
 
-    problems: list[str] = []
     assert mentor.id is not None and family.id is not None  # noqa: S101
-    if KIND_SLOT.get(mentor.kind) != slot:
-        problems.append(
-            "Only former-participant role models fill the role model slot"
-            if slot == Slot.ROLE_MODEL.value
-            else "Only volunteer mentors fill the mentor slot"
-        )
-    if slot == Slot.ROLE_MODEL.value and not family.wants_role_model:
-        problems.append(f"{family.reference} has not asked for a role model")
+    problems: list[str] = []
     gate = check_gate(session=session, mentor_id=mentor.id, on=on)
     if not gate.matchable:
         problems.extend(f"{mentor.reference}: {r}" for r in gate.reasons)
@@ -359,33 +382,15 @@ def pair_rule_problems(
             f"{family.reference} is not ready for matching "
             "(check eligibility, consent and engagement)"
         )
-    if problems:
-        return problems
     codes, neighbours = _district_maps(session)
     em = engine_mentors(session, {mentor.id}, on=on, codes=codes)[mentor.id]
     ef = engine_families(session, {family.id}, on=on, codes=codes)[family.id]
-    # Judge the rules alone: a fresh slot and a free place.
-    import dataclasses
-
-    ef = dataclasses.replace(
-        ef,
-        needs_mentor=slot == Slot.MENTOR.value,
-        wants_role_model=slot == Slot.ROLE_MODEL.value,
-    )
-    problem = matching.Problem(
-        mentors=(_with_capacity(em, 1),),
-        families=(ef,),
-        weights=matching.Weights(),
-        neighbours=neighbours,
-    )
-    solution = matching.solve(problem)
-    if any(a.mentor == em.id for a in solution.assignments):
-        return []
-    reasons: list[str] = []
-    for u in solution.unmatched:
-        if u.slot == slot:
-            reasons.extend(u.reasons)
-    return reasons or ["The matching rules do not allow this pair"]
+    # A hand assignment may fill the mentor slot whatever the run thought it needed.
+    if slot == Slot.MENTOR.value:
+        ef = dataclasses.replace(ef, needs_mentor=True)
+    failures = matching.rule_failures(em, ef, slot, matching.symmetric_neighbours(neighbours))
+    problems.extend(_rule_message(code, mentor, family, slot) for code in failures)
+    return problems
 
 
 def proposal_problems(

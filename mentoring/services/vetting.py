@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context
@@ -58,14 +57,8 @@ from mentoring.models import (
     utcnow,
 )
 
-LONDON = ZoneInfo("Europe/London")
 EARLIEST_DATE = date(2000, 1, 1)
 STAGE_ORDER = [s.value for s in PipelineStage]
-
-
-def service_today() -> date:
-    """Return today's date in the UK (where the service's people are)."""
-    return datetime.now(LONDON).date()
 
 
 @lru_cache(maxsize=8192)

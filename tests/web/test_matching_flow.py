@@ -31,7 +31,7 @@ from mentoring.services.matches import (
     monitoring,
     release_mentor,
 )
-from tests.factories import ready_family, vetted_mentor
+from tests.factories import ready_family, refresh, vetted_mentor
 
 
 @pytest.fixture
@@ -117,7 +117,7 @@ def test_approving_offers_the_family_to_the_mentor(app, db, world, coordinator, 
     proposal = _proposals(db, run)[0]
     with app.test_request_context():
         approve(db, match_id=proposal.id, actor_id=coordinator.id)
-    db.expire_all()
+    refresh(db)
     assert db.get(Match, proposal.id).status == MatchStatus.APPROVED.value
     notes = db.exec(select(Notification).where(Notification.user_id == user.id)).all()
     assert [n.kind for n in notes] == ["offer"]
@@ -139,7 +139,7 @@ def test_stale_proposal_is_refused_when_the_mentor_stops_being_matchable(
     db.commit()
     with app.test_request_context(), pytest.raises(MatchError, match="out of date"):
         approve(db, match_id=proposal.id, actor_id=coordinator.id)
-    db.expire_all()
+    refresh(db)
     assert db.get(Match, proposal.id).status == MatchStatus.PROPOSED.value
     problems = matching_service.proposal_problems(db, [proposal], on=utcnow().date())
     assert "no longer cleared" in problems[proposal.id][0]
@@ -182,7 +182,7 @@ def test_new_run_supersedes_open_proposals(app, db, world, coordinator):
     ready_family(db, world.dartford)
     first = _proposals(db, _run(db, app, world, coordinator))[0]
     _run(db, app, world, coordinator)
-    db.expire_all()
+    refresh(db)
     old = db.get(Match, first.id)
     assert old.status == MatchStatus.REJECTED.value
     assert "Superseded" in old.rejection_reason
@@ -263,7 +263,7 @@ def test_coordinator_runs_and_approves_through_the_pages(client, sign_in, db, wo
     proposal = db.exec(select(Match).where(Match.family_id == family.id)).one()
     response = client.post(f"/matching/proposals/{proposal.id}/approve")
     assert response.status_code == 302
-    db.expire_all()
+    refresh(db)
     assert db.get(Match, proposal.id).status == MatchStatus.APPROVED.value
 
 
@@ -273,12 +273,12 @@ def test_rejecting_needs_a_reason(client, sign_in, db, world, coordinator, app):
     proposal = _proposals(db, _run(db, app, world, coordinator))[0]
     sign_in(coordinator)
     client.post(f"/matching/proposals/{proposal.id}/reject", data={"reason": ""})
-    db.expire_all()
+    refresh(db)
     assert db.get(Match, proposal.id).status == MatchStatus.PROPOSED.value
     client.post(
         f"/matching/proposals/{proposal.id}/reject", data={"reason": "Lives on same street"}
     )
-    db.expire_all()
+    refresh(db)
     assert db.get(Match, proposal.id).rejection_reason == "Lives on same street"
 
 
@@ -290,7 +290,7 @@ def test_bulk_approval(client, sign_in, db, world, coordinator, app):
     ids = [str(p.id) for p in _proposals(db, run)]
     sign_in(coordinator)
     client.post(f"/matching/runs/{run.id}/bulk", data={"proposals": ids, "action": "approve"})
-    db.expire_all()
+    refresh(db)
     assert {db.get(Match, int(i)).status for i in ids} == {MatchStatus.APPROVED.value}
 
 
@@ -381,7 +381,7 @@ def test_mentor_declines_and_the_family_waits_again(
     )
     assert "Tell the coordinator why" in page
     client.post(f"/my/offers/{match.id}", data={"decision": "decline", "reason": "Too far"})
-    db.expire_all()
+    refresh(db)
     assert db.get(Match, match.id).status == MatchStatus.DECLINED.value
     run = _run(db, app, world, coordinator)
     assert family.reference in [db.get(Family, p.family_id).reference for p in _proposals(db, run)]
@@ -404,7 +404,7 @@ def test_mentor_gets_404_for_any_family_not_theirs(
     assert client.get(f"/my/families/{match.id}").status_code == 404  # not active yet
     assert client.get("/my/families/99999").status_code == 404
     assert client.get(f"/families/{family.id}").status_code in (403, 404)
-    db.expire_all()
+    refresh(db)
     assert db.get(Match, other_match.id).status == MatchStatus.APPROVED.value
 
 
@@ -443,7 +443,7 @@ def test_ending_because_the_mentor_left_puts_the_family_back_with_history(
             reason=EndReason.MENTOR_LEFT.value,
             checklist={"family_told": True},
         )
-    db.expire_all()
+    refresh(db)
     assert db.get(Family, family.id).needs_handover
     ended = db.get(Match, match.id)
     assert ended.ending_checklist["family_told"] is True
@@ -458,7 +458,7 @@ def test_released_mentor_frees_their_families(app, db, world, coordinator):
     mentor, family, match = _offer(app, db, world, coordinator)
     with app.test_request_context():
         release_mentor(db, mentor_id=mentor.id, reason=EndReason.MENTOR_NOT_MATCHABLE.value)
-    db.expire_all()
+    refresh(db)
     assert db.get(Match, match.id).status == MatchStatus.ENDED.value
     assert db.get(Family, family.id).needs_handover
 

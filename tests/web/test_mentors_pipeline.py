@@ -23,7 +23,7 @@ from mentoring.models import (
     TrainingModule,
 )
 from mentoring.services.vetting import add_months
-from tests.factories import ready_family, vetted_mentor
+from tests.factories import ready_family, refresh, vetted_mentor
 
 
 def _day(d: date) -> list[str]:
@@ -183,14 +183,8 @@ def _applicant(db, world) -> Mentor:
     return mentor
 
 
-def _refresh(db) -> None:
-    """See what the app saved: end the test session's read snapshot and forget its rows."""
-    db.rollback()
-    db.expire_all()
-
-
 def _stage(db, mentor_id: int) -> str:
-    _refresh(db)
+    refresh(db)
     return db.get(Mentor, mentor_id).stage
 
 
@@ -273,7 +267,7 @@ def test_staff_take_an_applicant_through_every_check_to_ready(client, db, world,
     page = client.get(base).get_data(as_text=True)
     assert "Every check is done and in date" in page
     assert client.post(f"{base}/ready", data={}).status_code == 302
-    _refresh(db)
+    refresh(db)
     saved = db.get(Mentor, mentor.id)
     assert (saved.stage, saved.matchable_since) == ("ready", today)
     actions = db.exec(
@@ -363,7 +357,7 @@ def test_a_disclosed_check_needs_a_decision_by_a_named_person(client, db, world,
         client.post(url, data={"decision": "proceed", "rationale": "Spent, unrelated"}).status_code
         == 302
     )
-    _refresh(db)
+    refresh(db)
     saved = db.get(DbsCheck, dbs.id)
     assert (saved.decision, saved.decision_by_id) == ("proceed", staff.id)
     page = client.get(f"/mentors/{mentor.id}").get_data(as_text=True)
@@ -399,7 +393,7 @@ def test_pausing_a_mentor_with_families_tells_their_coordinator(
     assert response.status_code == 302
     note = db.exec(select(Notification).where(Notification.user_id == coordinator.id)).one()
     assert note.urgent and "Paused" not in note.message and family.reference in note.message
-    _refresh(db)
+    refresh(db)
     assert db.get(Mentor, mentor.id).matchable_since is None
 
 
@@ -507,7 +501,7 @@ def test_a_role_model_is_linked_to_their_familys_record(client, db, world, staff
         data={**data, "former_family_reference": family.reference.lower()},
     )
     assert ok.status_code == 302
-    _refresh(db)
+    refresh(db)
     saved = db.get(Mentor, mentor.id)
     assert (saved.kind, saved.former_family_id) == ("role_model", family.id)
     assert family.reference in client.get(f"/mentors/{mentor.id}").get_data(as_text=True)
