@@ -7,7 +7,7 @@ STATIC := mentoring/static
 CHROMIUM ?= /usr/bin/chromium
 PYTEST_ARGS ?=
 
-.PHONY: run test setup assets db demo chromium lint format bench clean
+.PHONY: run test setup assets db demo chromium lint format bench bench-reports clean
 
 run: setup db demo ## Set up, migrate SQLite, load demo data, serve on http://127.0.0.1:5000
 	@echo "Mentor Match is starting on http://127.0.0.1:5000"
@@ -60,8 +60,12 @@ format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: setup ## The matching engine's benchmark
+bench: setup ## The matching engine's benchmark, then a stored matching run over the demo data
 	$(BIN)/python -m matching.bench
+	$(BIN)/python benchmarks/matching_run.py
+
+bench-reports: setup ## Report pages against a large data set (50,000 families, 10,000 mentors)
+	$(BIN)/python benchmarks/reports.py
 
 clean:
 	rm -rf $(VENV) node_modules $(STATIC)/govuk $(STATIC)/app.css .pytest_cache test-output

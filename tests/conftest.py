@@ -58,7 +58,9 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def pg_database() -> Iterator[str]:
     """A PostgreSQL database for this xdist worker, migrated to head."""
-    name = f"mentoring_test_{re.sub(r'[^a-z0-9]', '', _worker().lower())}"
+    # Named after TEST_DATABASE_URL's database, so separate checkouts can share a server.
+    base = sa.make_url(_PG_BASE or "").database or "test"
+    name = f"{base}_{re.sub(r'[^a-z0-9]', '', _worker().lower())}"
     admin = sa.create_engine(_pg_url("postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

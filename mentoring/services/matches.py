@@ -512,36 +512,60 @@ def release_mentor(
     on: date | None = None,
 ) -> list[Match]:
     """End a departing or no-longer-cleared mentor's matches; their families need a handover."""
-    on = on or service_today()
-    ended: list[Match] = []
     with write_transaction(session):
-        matches = session.exec(
-            select(Match).where(Match.mentor_id == mentor_id, Match.status.in_(HOLDING))  # type: ignore[attr-defined]
-        ).all()
-        for match in matches:
-            _end(session, match, reason=reason, on=on, checklist={}, notes="Ended automatically")
-            family = session.get(Family, match.family_id)
-            if family is not None:
-                notify(
-                    session,
-                    district_coordinator_ids(session, family.district_id),
-                    kind="handover",
-                    message=f"{family.reference} needs a new mentor: "
-                    f"{END_REASON_LABELS[reason].lower()}. It is back on the waiting list.",
-                    link=f"/families/{family.id}",
-                    urgent=True,
-                )
-                audit.record(
-                    session,
-                    "match.end",
-                    object_type="match",
-                    object_id=match.id,
-                    district_id=family.district_id,
-                    reason=reason,
-                    actor_id=actor_id,
-                    actor_role="system" if actor_id is None else "",
-                )
-            ended.append(match)
+        return release_matches(
+            session, {mentor_id: reason}, actor_id=actor_id, on=on or service_today()
+        )
+
+
+def release_matches(
+    session: Session,
+    reasons: dict[int, str],
+    *,
+    actor_id: int | None,
+    on: date,
+    notify_coordinators: bool = True,
+) -> list[Match]:
+    """End the slot-holding matches of mentors (mentor id: end reason), inside the caller's
+    transaction. The families go back to the waiting list flagged "needs handover", and
+    the next run's explanation names the mentor who left (see `handover_history`)."""
+    if not reasons:
+        return []
+    ended: list[Match] = []
+    matches = session.exec(
+        select(Match)
+        .where(Match.mentor_id.in_(sorted(reasons)), Match.status.in_(HOLDING))  # type: ignore[attr-defined]
+        .order_by(Match.id)
+    ).all()
+    for match in matches:
+        reason = reasons[match.mentor_id]
+        _end(session, match, reason=reason, on=on, checklist={}, notes="Ended automatically")
+        family = session.get(Family, match.family_id)
+        if family is None:
+            continue
+        if notify_coordinators:
+            notify(
+                session,
+                district_coordinator_ids(session, family.district_id),
+                kind="handover",
+                message=f"{family.reference} needs a new mentor: "
+                f"{END_REASON_LABELS[reason].lower()}. It is back on the waiting list.",
+                link=f"/families/{family.id}",
+                urgent=True,
+            )
+        audit.record(
+            session,
+            "match.end",
+            object_type="match",
+            object_id=match.id,
+            district_id=family.district_id,
+            family_id=family.id,
+            mentor_id=match.mentor_id,
+            reason=reason,
+            actor_id=actor_id,
+            actor_role="system" if actor_id is None else "",
+        )
+        ended.append(match)
     return ended
 
 

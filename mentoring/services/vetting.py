@@ -39,6 +39,7 @@ from mentoring.models import (
     DbsDecision,
     DbsLevel,
     DbsResult,
+    EndReason,
     Family,
     Interview,
     InterviewOutcome,
@@ -871,8 +872,9 @@ def _tell_about_lapses(
                     urgent=True,
                     message=(
                         f"{info.reference} {info.name} can no longer be matched from "
-                        f"{long_date(on)} (lapsed: {what}). Their families in your districts: "
-                        f"{', '.join(refs)}. Agree cover or a handover with the provider."
+                        f"{long_date(on)} (lapsed: {what}). Their matches have ended; "
+                        "these families are back on the waiting list, needing a handover: "
+                        f"{', '.join(refs)}."
                     )[:500],
                     link=_link("coordination.matches"),
                 )
@@ -909,8 +911,8 @@ def _tell_about_lapses(
             "Hello,\n\n"
             f"{len(refs)} mentor{'s' if len(refs) > 1 else ''} working with families in your "
             f"districts can no longer be matched from {long_date(on)} ({', '.join(refs)}).\n\n"
-            "Sign in to Mentor Match to see the families involved, and agree cover or a "
-            "handover with the mentoring provider.\n",
+            "Their matches have ended and the families are back on the waiting list, "
+            "marked as needing a handover. Sign in to Mentor Match to find them new mentors.\n",
         )
     return len(told_mentors)
 
@@ -966,7 +968,38 @@ def _apply_changes(
             on=on.isoformat(),
         )
     told = _tell_about_lapses(session, lapsed, infos, on=on, outbox=outbox)
+    _release_lapsed(session, lapsed, infos, on=on)
     return became, sorted(lapsed), told
+
+
+def _release_lapsed(
+    session: Session, lapsed: Mapping[int, GateResult], infos: Mapping[int, MentorInfo], *, on: date
+) -> None:
+    """End the matches of mentors who stopped being matchable: an uncleared mentor never
+    keeps a family. The families wait again, flagged "needs handover" (coordinators were
+    told by `_tell_about_lapses`)."""
+    from mentoring.services.matches import release_matches
+
+    left = (MentorStatus.WITHDRAWN.value, MentorStatus.REJECTED.value)
+    reasons = {
+        mid: EndReason.MENTOR_LEFT.value
+        if infos[mid].status in left
+        else EndReason.MENTOR_NOT_MATCHABLE.value
+        for mid in lapsed
+    }
+    release_matches(
+        session,
+        reasons,
+        actor_id=None if not has_request_context_user() else _current_user_id(),
+        on=on,
+        notify_coordinators=False,
+    )
+
+
+def _current_user_id() -> int | None:
+    from flask_login import current_user
+
+    return getattr(current_user, "id", None)
 
 
 def advance_stage(

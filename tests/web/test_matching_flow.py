@@ -463,6 +463,62 @@ def test_released_mentor_frees_their_families(app, db, world, coordinator):
     assert db.get(Family, family.id).needs_handover
 
 
+def _active_match(app, db, world, coordinator):
+    mentor, family, match = _offer(app, db, world, coordinator)
+    match.status, match.started_on = MatchStatus.ACTIVE.value, utcnow().date()
+    db.add(match)
+    db.commit()
+    return mentor, family, match
+
+
+def test_daily_job_ends_the_matches_of_a_mentor_whose_dbs_lapsed(app, db, world, coordinator):
+    from mentoring.services.vetting import run_daily_checks
+
+    mentor, family, match = _active_match(app, db, world, coordinator)
+    today = utcnow().date()
+    with app.app_context():
+        assert run_daily_checks(session=db, on=today).became_matchable == 1
+        # The DBS check (issued 100 days ago) is out of date three years on.
+        lapse = run_daily_checks(session=db, on=today + timedelta(days=3 * 365))
+    assert lapse.stopped_matchable == 1
+    refresh(db)
+    ended = db.get(Match, match.id)
+    assert (ended.status, ended.end_reason) == (
+        MatchStatus.ENDED.value,
+        EndReason.MENTOR_NOT_MATCHABLE.value,
+    )
+    assert db.get(Family, family.id).needs_handover
+    note = db.exec(select(Notification).where(Notification.user_id == coordinator.id)).all()
+    assert any(family.reference in n.message and "waiting list" in n.message for n in note)
+    assert "match.end" in db.exec(select(AuditEvent.action)).all()
+
+
+def test_withdrawing_a_mentor_puts_their_families_back_for_handover(app, db, world, coordinator):
+    from mentoring.services.mentors import change_status
+
+    mentor, family, match = _active_match(app, db, world, coordinator)
+    with app.app_context():
+        from mentoring.services.vetting import run_daily_checks
+
+        run_daily_checks(session=db, on=utcnow().date())
+        change_status(
+            session=db,
+            mentor_id=mentor.id,
+            status=MentorStatus.WITHDRAWN.value,
+            reason="Moved abroad",
+            actor_id=None,
+            on=utcnow().date(),
+        )
+    refresh(db)
+    assert db.get(Match, match.id).end_reason == EndReason.MENTOR_LEFT.value
+    assert db.get(Family, family.id).needs_handover
+    replacement = vetted_mentor(db, world.dartford)
+    run = _run(db, app, world, coordinator)
+    proposal = [p for p in _proposals(db, run) if p.family_id == family.id][0]
+    assert proposal.mentor_id == replacement.id
+    assert any(mentor.reference in line for line in proposal.explanation["lines"])
+
+
 def test_monitoring_lists_what_needs_attention(app, db, world, coordinator):
     mentor, family, match = _offer(app, db, world, coordinator)
     match.offered_at = utcnow() - timedelta(days=8)
