@@ -98,6 +98,9 @@ def load_config(instance_path: Path, environ: os._Environ[str] | dict[str, str] 
         "MAIL_SMTP_PASSWORD": env.get("MAIL_SMTP_PASSWORD") or None,
         "MAIL_FROM": env.get("MAIL_FROM", "mentor-match@example.org"),
         "MAIL_OUTBOX": env.get("MAIL_OUTBOX") or str(instance_path / "outbox"),
+        # Matching: monitoring thresholds on the Matches page
+        "MONITOR_NO_CONTACT_DAYS": int(env.get("MONITOR_NO_CONTACT_DAYS", "14")),
+        "MONITOR_OFFER_DAYS": int(env.get("MONITOR_OFFER_DAYS", "7")),
         # Vetting policy (mentoring/services/vetting.py)
         "DBS_RECHECK_MONTHS": int(env.get("DBS_RECHECK_MONTHS", "36")),
         "DBS_STATUS_CHECK_MONTHS": int(env.get("DBS_STATUS_CHECK_MONTHS", "12")),

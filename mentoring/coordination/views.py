@@ -307,8 +307,8 @@ def matches():  # type: ignore[no-untyped-def]
         db,
         district_ids=set(current_user.district_ids),
         on=service_today(),
-        no_contact_days=config.get("MONITOR_NO_CONTACT_DAYS", 14),
-        offer_days=config.get("MONITOR_OFFER_DAYS", 7),
+        no_contact_days=config["MONITOR_NO_CONTACT_DAYS"],
+        offer_days=config["MONITOR_OFFER_DAYS"],
     )
     current = db.exec(
         select(Match, Family, Mentor)
@@ -324,8 +324,8 @@ def matches():  # type: ignore[no-untyped-def]
         "coordination/matches.html",
         report=report,
         current=current,
-        no_contact_days=config.get("MONITOR_NO_CONTACT_DAYS", 14),
-        offer_days=config.get("MONITOR_OFFER_DAYS", 7),
+        no_contact_days=config["MONITOR_NO_CONTACT_DAYS"],
+        offer_days=config["MONITOR_OFFER_DAYS"],
     )
 
 
