@@ -42,13 +42,22 @@ def navigation() -> list[dict[str, Any]]:
         if current_user.role not in roles:
             continue
         href = url_for(endpoint)
-        active = request.endpoint == endpoint or (
+        within = (
             endpoint != "main.home"
             and request.blueprint is not None
             and request.path.startswith(href)
             and href != "/"
         )
-        items.append({"text": label, "href": href, "active": active})
+        items.append(
+            {"text": label, "href": href, "active": request.endpoint == endpoint, "within": within}
+        )
+    # Only one item is current: the exact page, or else the deepest section holding it.
+    if not any(i["active"] for i in items):
+        sections = [i for i in items if i["within"]]
+        if sections:
+            max(sections, key=lambda i: len(i["href"]))["active"] = True
+    for item in items:
+        del item["within"]
     return items
 
 

@@ -78,6 +78,8 @@ def test_coordinator_approves_a_proposal_and_the_mentor_accepts_and_records_a_co
     # The coordinator sees the active match and the contact.
     sign_in_as(page, live_server.url, "coordinator@example.org")
     page.get_by_role("navigation").get_by_role("link", name="Matches").click()
+    expect(page.get_by_test_id("no-contact")).to_be_visible()
+    screenshot(page, "coordinator-matches")
     page.get_by_role("link", name=family).first.click()
     expect(page.get_by_test_id("match-status")).to_contain_text("Active")
     expect(page.get_by_test_id("contacts")).to_contain_text("Walked to school together")
