@@ -13,14 +13,11 @@ from mentoring.models import (
     District,
     Engagement,
     Family,
-    Match,
-    MatchStatus,
     Mentor,
     MentorStatus,
     Notification,
     PipelineStage,
     Role,
-    Slot,
 )
 from mentoring.security import public, roles_allowed
 
@@ -73,14 +70,6 @@ def _district_home(db):  # type: ignore[no-untyped-def]
     districts = db.exec(
         select(District).where(District.id.in_(district_ids)).order_by(District.name)  # type: ignore[union-attr]
     ).all()
-    held = (
-        select(Match.family_id)
-        .where(
-            Match.slot == Slot.MENTOR.value,
-            Match.status.in_([MatchStatus.APPROVED.value, MatchStatus.ACTIVE.value]),  # type: ignore[attr-defined]
-        )
-        .scalar_subquery()
-    )
     open_states = [
         Engagement.IDENTIFIED.value,
         Engagement.CONTACTED.value,
@@ -93,10 +82,24 @@ def _district_home(db):  # type: ignore[no-untyped-def]
             .group_by(Family.district_id)
         ).all()
     )
+    from mentoring.services.families import matched_clause, phase2_min_criteria, ready_clause
+
     matched = dict(
         db.exec(
             select(Family.district_id, sa.func.count())
-            .where(Family.district_id.in_(district_ids), Family.id.in_(held))  # type: ignore[attr-defined,union-attr]
+            .where(Family.district_id.in_(district_ids), matched_clause())  # type: ignore[attr-defined]
+            .group_by(Family.district_id)
+        ).all()
+    )
+    # The same rule as the families waiting list: ready for matching, no mentor.
+    waiting = dict(
+        db.exec(
+            select(Family.district_id, sa.func.count())
+            .where(
+                Family.district_id.in_(district_ids),  # type: ignore[attr-defined]
+                ready_clause(phase2_min_criteria()),
+                sa.not_(matched_clause()),
+            )
             .group_by(Family.district_id)
         ).all()
     )
@@ -105,7 +108,7 @@ def _district_home(db):  # type: ignore[no-untyped-def]
             "district": d,
             "open": total.get(d.id, 0),
             "matched": matched.get(d.id, 0),
-            "waiting": total.get(d.id, 0) - matched.get(d.id, 0),
+            "waiting": waiting.get(d.id, 0),
         }
         for d in districts
     ]

@@ -538,3 +538,21 @@ def test_monitoring_lists_what_needs_attention(app, db, world, coordinator):
     assert [m.id for m, *_ in report.unanswered_offers] == [match.id]
     assert [m.id for m, *_ in report.no_recent_contact] == [quiet.id]
     assert quiet_mentor.id in [m.id for m, _ in report.mentors_near_capacity]
+
+
+def test_home_waiting_count_agrees_with_the_waiting_list(
+    client, sign_in, db, world, app, coordinator
+):
+    import re
+
+    ready_family(db, world.dartford)
+    ready_family(db, world.dartford)
+    ready_family(db, world.dartford, consent=False)  # open, but not ready: not waiting
+    _active_match(app, db, world, coordinator)  # ready, with a mentor: not waiting
+    sign_in(coordinator)
+    home = client.get("/").get_data(as_text=True)
+    row = re.search(r"Dartford</th>(.*?)</tr>", home, re.S).group(1)
+    cells = [int(c) for c in re.findall(r">\s*(\d+)\s*<", row)]
+    assert cells == [4, 1, 2]  # open families, with a mentor, waiting
+    waiting = client.get("/families/?mentor=waiting").get_data(as_text=True)
+    assert len(set(re.findall(r"DAR-\d{4}", waiting))) == 2
