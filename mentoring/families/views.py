@@ -456,6 +456,7 @@ def consent(family_id: int):  # type: ignore[no-untyped-def]
         form.consent_sharing_on.data = family.consent_sharing_on
     if form.validate_on_submit():
         changed = []
+        held_before = service.held_matches(session=db, family_id=family_id)
         try:
             for kind, name in (
                 (FamilyEventKind.CONSENT_MENTORING, "consent_mentoring"),
@@ -476,8 +477,15 @@ def consent(family_id: int):  # type: ignore[no-untyped-def]
             db.refresh(family)
             _field_error(form, err, "consent_mentoring")
         else:
+            ended = len(held_before) - len(service.held_matches(session=db, family_id=family_id))
             flash(
-                "Consent saved." if changed else "Nothing changed.",
+                ("Consent saved." if changed else "Nothing changed.")
+                + (
+                    f" Consent was withdrawn, so the family's {ended} "
+                    f"match{'es' if ended > 1 else ''} ended and the mentor was told."
+                    if ended > 0
+                    else ""
+                ),
                 "success" if changed else "info",
             )
             return redirect(url_for("families.show", family_id=family_id))

@@ -873,6 +873,12 @@ def record_consent(
             )
         )
         _audit(session, family, "consent", fields=[name])
+        if not given:
+            from mentoring.services.matches import end_for_withdrawn_consent
+
+            end_for_withdrawn_consent(
+                session, family=family, on=on, actor_id=getattr(user, "id", None)
+            )
     return True
 
 

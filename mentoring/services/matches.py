@@ -487,6 +487,48 @@ def end_match(
     return match
 
 
+def end_for_withdrawn_consent(
+    session: Session, *, family: Family, on: date, actor_id: int | None
+) -> list[Match]:
+    """End a family's offered and active matches because consent was withdrawn, inside
+    the caller's transaction: the mentor loses sight of the family at once and is told
+    (without the reason), and the family does not wait for a new mentor."""
+    ended = []
+    for match in session.exec(
+        select(Match).where(Match.family_id == family.id, Match.status.in_(HOLDING))  # type: ignore[attr-defined]
+    ).all():
+        _end(
+            session,
+            match,
+            reason=EndReason.FAMILY_WITHDREW.value,
+            on=on,
+            checklist={},
+            notes="Ended because the family withdrew consent",
+        )
+        mentor_user = session.exec(select(User.id).where(User.mentor_id == match.mentor_id)).first()
+        if mentor_user is not None:
+            notify(
+                session,
+                [mentor_user],
+                kind="match_ended",
+                message=f"Your mentoring with family {family.reference} has ended. "
+                "Your coordinator will be in touch.",
+            )
+        audit.record(
+            session,
+            "match.end",
+            object_type="match",
+            object_id=match.id,
+            district_id=family.district_id,
+            family_id=family.id,
+            mentor_id=match.mentor_id,
+            reason=EndReason.FAMILY_WITHDREW.value,
+            actor_id=actor_id,
+        )
+        ended.append(match)
+    return ended
+
+
 def _end(
     session: Session, match: Match, *, reason: str, on: date, checklist: dict[str, bool], notes: str
 ) -> None:

@@ -556,3 +556,32 @@ def test_home_waiting_count_agrees_with_the_waiting_list(
     assert cells == [4, 1, 2]  # open families, with a mentor, waiting
     waiting = client.get("/families/?mentor=waiting").get_data(as_text=True)
     assert len(set(re.findall(r"DAR-\d{4}", waiting))) == 2
+
+
+def test_withdrawn_consent_ends_the_match_and_the_mentor_loses_sight_of_the_family(
+    client, sign_in, db, world, app, make_user, coordinator
+):
+    mentor, family, match = _active_match(app, db, world, coordinator)
+    mentor_user = make_user(Role.MENTOR, mentor_id=mentor.id)
+    today = utcnow().date()
+    when = [str(today.day), str(today.month), str(today.year)]
+    sign_in(coordinator)
+    response = client.post(
+        f"/families/{family.id}/consent",
+        data={
+            "consent_mentoring": "not_given",
+            "consent_mentoring_on": when,
+            "consent_sharing": "given",
+            "consent_sharing_on": when,
+        },
+        follow_redirects=True,
+    )
+    assert "match ended and the mentor was told" in response.get_data(as_text=True)
+    refresh(db)
+    ended = db.get(Match, match.id)
+    assert (ended.status, ended.end_reason) == ("ended", EndReason.FAMILY_WITHDREW.value)
+    assert not db.get(Family, family.id).needs_handover  # not waiting for a new mentor
+    told = db.exec(select(Notification).where(Notification.user_id == mentor_user.id)).all()
+    assert any("has ended" in n.message for n in told)
+    sign_in(mentor_user)
+    assert client.get(f"/my/families/{match.id}").status_code == 404
