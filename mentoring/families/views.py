@@ -458,20 +458,26 @@ def consent(family_id: int):  # type: ignore[no-untyped-def]
         changed = []
         held_before = service.held_matches(session=db, family_id=family_id)
         try:
-            for kind, name in (
-                (FamilyEventKind.CONSENT_MENTORING, "consent_mentoring"),
-                (FamilyEventKind.CONSENT_SHARING, "consent_sharing"),
-            ):
-                if service.record_consent(
-                    session=db,
-                    user=current_user,
-                    family=family,
-                    kind=kind,
-                    given=form[name].data == "given",
-                    on=form[f"{name}_on"].data,
-                    reason=form[f"{name}_reason"].data or "",
+            # Check both consents before saving either: nothing is half-saved.
+            for check_only in (True, False):
+                for kind, name in (
+                    (FamilyEventKind.CONSENT_MENTORING, "consent_mentoring"),
+                    (FamilyEventKind.CONSENT_SHARING, "consent_sharing"),
                 ):
-                    changed.append(name)
+                    if (
+                        service.record_consent(
+                            session=db,
+                            user=current_user,
+                            family=family,
+                            kind=kind,
+                            given=form[name].data == "given",
+                            on=form[f"{name}_on"].data,
+                            reason=form[f"{name}_reason"].data or "",
+                            check_only=check_only,
+                        )
+                        and not check_only
+                    ):
+                        changed.append(name)
         except FamilyError as err:
             db.rollback()
             db.refresh(family)

@@ -835,8 +835,13 @@ def record_consent(
     given: bool,
     on: date | None,
     reason: str = "",
+    check_only: bool = False,
 ) -> bool:
-    """Record consent given or withdrawn (with date and who); return whether anything changed."""
+    """Record consent given or withdrawn (with date and who); return whether anything changed.
+
+    With ``check_only`` nothing is written: the checks run (raising `FamilyError`), so a
+    form recording both consents can check both before saving either.
+    """
     if not can_see_district(user, family.district_id):
         abort(404)
     if kind not in CONSENT_FIELDS:
@@ -855,6 +860,8 @@ def record_consent(
         raise FamilyError(f"{name}_reason", "Enter 500 characters or fewer")
     if given == current and getattr(family, f"{name}_on") == on:
         return False
+    if check_only:
+        return True
     value = "given" if given else "withdrawn"
     with write_transaction(session):
         setattr(family, name, given)

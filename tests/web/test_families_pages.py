@@ -258,6 +258,17 @@ def test_consent_without_a_date_is_refused(client, db, world):
     assert not family.consent_sharing
 
 
+def test_consent_form_saves_neither_consent_when_one_is_wrong(client, db, world):
+    family = ready_family(db, world.dartford, consent=False)
+    form = _consent_form()
+    form["consent_sharing_on"] = ["", "", ""]  # mentoring is fine, sharing has no date
+    page = client.post(f"/families/{family.id}/consent", data=form).get_data(as_text=True)
+    assert "Enter the date consent to information sharing was given" in page
+    db.refresh(family)
+    assert not family.consent_mentoring
+    assert not family.consent_sharing
+
+
 def test_consent_records_who_and_when(client, db, world, coordinator):
     family = ready_family(db, world.dartford, consent=False)
     client.post(f"/families/{family.id}/consent", data=_consent_form(on=TODAY - timedelta(3)))
