@@ -32,6 +32,7 @@ from matching.policy import (
     I32,
     I64,
     KIND_WORDS,
+    PairLines,
     PolicyArrays,
     _score_terms,
     active_state,
@@ -39,7 +40,6 @@ from matching.policy import (
     check_breakdown,
     explain_pair,
     open_slots,
-    priority_line,
     rule_reasons,
     score_breakdown,
     symmetric_neighbours,
@@ -260,31 +260,19 @@ class PolicyExplainer:
         if not np.array_equal(total, graph.pair_score[pairs]):
             raise SolverError("internal error: scores and their terms disagree")
         rows = np.column_stack([terms[t] for t in SCORE_TERMS]).tolist()
-        lines_of: dict[int, str] = {}
-        seen: dict[str, str] = {}  # one object per distinct line: smaller results to pass on
-        intern = seen.setdefault
-        out = []
-        weights, neighbours = a.weights, a.neighbours
+        writer = PairLines(a.weights, a.neighbours)
+        priority_of: dict[int, str] = {}
         families, mentors = a.families, a.mentors
         loads = load_after.tolist()
+        priorities = a.family_priority
+        out = []
         for f_i, m_i, row in zip(fams.tolist(), ments.tolist(), rows, strict=True):
             family = families[f_i]
-            mentor = mentors[m_i]
-            breakdown = dict(zip(SCORE_TERMS, row, strict=True))
-            text = lines_of.get(f_i)
+            text = priority_of.get(f_i)
             if text is None:
-                text = lines_of[f_i] = priority_line(family, weights, int(a.family_priority[f_i]))
-            lines = explain_pair(
-                mentor,
-                family,
-                weights,
-                neighbours,
-                load_after=loads[m_i],
-                capacity=mentor.capacity,
-                breakdown=breakdown,
-                priority_text=text,
-            )
-            out.append((breakdown, [intern(line, line) for line in lines]))
+                text = priority_of[f_i] = writer.priority(family, int(priorities[f_i]))
+            lines = writer.lines(mentors[m_i], family, row, text, loads[m_i])
+            out.append((dict(zip(SCORE_TERMS, row, strict=True)), lines))
         return out
 
     def notes(self, graph: Graph, slot: int) -> list[str]:

@@ -176,18 +176,26 @@ class _Flow:
         t = np.concatenate((tails[fwd], heads[bwd]))
         h = np.concatenate((heads[fwd], tails[bwd]))
         c = np.concatenate((costs[fwd], -costs[bwd]))
-        order = np.argsort(h, kind="stable")
+        # Residual arcs grouped by tail: a round relaxes only the arcs leaving nodes whose
+        # distance fell in the round before (the others would offer nothing new). Rounds
+        # are as in plain Bellman-Ford: each reads the distances of the one before.
+        order = np.argsort(t, kind="stable")
         t, h, c = t[order], h[order], c[order]
-        first = np.flatnonzero(np.concatenate(([True], h[1:] != h[:-1])))
-        targets = h[first]
+        first = np.searchsorted(t, np.arange(n_nodes + 1))
+        out_deg = np.diff(first)
         dist = np.zeros(n_nodes, dtype=np.int64)
+        rt, rh, rc = t, h, c  # the first round: every node's distance has just been set
         for _ in range(max_rounds):
-            best = np.minimum.reduceat(dist[t] + c, first)
-            current = dist[targets]
-            better = best < current
+            offer = dist[rt] + rc
+            better = offer < dist[rh]
             if not better.any():
                 return dist
-            dist[targets[better]] = best[better]
+            new = dist.copy()
+            np.minimum.at(new, rh[better], offer[better])
+            fell = np.flatnonzero(new < dist)
+            dist = new
+            arcs = _ranges(first[fell], out_deg[fell])
+            rt, rh, rc = t[arcs], h[arcs], c[arcs]
         return None
 
 

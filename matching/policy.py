@@ -21,7 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -325,6 +325,156 @@ def explain_pair(
     return lines
 
 
+class PairLines:
+    """`explain_pair` for many pairs of one problem, each kind of line made once.
+
+    Pairs mostly share their sets (needs and skills, languages, availability), so
+    each line is kept by what decides it; equal lines are then one string object
+    (which also keeps results small to pass between processes). `terms` are the
+    pair's score terms in `SCORE_TERMS` order. The output equals `explain_pair`'s.
+    """
+
+    def __init__(self, weights: Weights, neighbours: Mapping[str, frozenset[str]]) -> None:
+        self.weights = weights
+        self.neighbours = neighbours
+        self._priority: dict[tuple[int, int, int, int], str] = {}
+        self._needs: dict[tuple[frozenset[str], frozenset[str], int], str] = {}
+        self._langs: dict[tuple[frozenset[str], frozenset[str], int], str | None] = {}
+        self._district: dict[tuple[str, str, int], str] = {}
+        self._avail: dict[tuple[frozenset[str], frozenset[str], int], str | None] = {}
+        self._prefs: dict[tuple[str, str, bool, bool, int], str] = {}
+        self._load: dict[tuple[int, int], str] = {}
+        self._seen: dict[str, str] = {}  # equal lines made from different keys: one object
+
+    def _one(self, line: str) -> str:
+        return self._seen.setdefault(line, line)
+
+    def priority(self, family: Family, value: int) -> str:
+        """`priority_line(family, weights, value)`, one string per distinct line."""
+        key = (value, family.tranche, family.waiting_days // 7, family.criteria_met)
+        line = self._priority.get(key)
+        if line is None:
+            line = self._priority[key] = self._one(priority_line(family, self.weights, value))
+        return line
+
+    def lines(
+        self,
+        mentor: Mentor,
+        family: Family,
+        terms: Sequence[int],
+        priority_text: str,
+        load_after: int,
+    ) -> list[str]:
+        lines = [priority_text]
+        needs = family.needs
+        if needs:
+            key = (needs, mentor.skills, terms[0])
+            line = self._needs.get(key)
+            if line is None:
+                covered = needs & mentor.skills
+                n = len(needs)
+                noun = "need" if n == 1 else "needs"
+                line = (
+                    f"Covers {len(covered)} of {n} {noun}: {_words(covered)} {_points(terms[0])}"
+                    if covered
+                    else f"Covers none of the family's {n} {noun}"
+                )
+                line = self._needs[key] = self._one(line)
+            lines.append(line)
+        if family.languages:
+            key = (family.languages, mentor.languages, terms[1])
+            if key in self._langs:
+                maybe = self._langs[key]
+            else:
+                shared = family.languages & mentor.languages
+                maybe = self._langs[key] = (
+                    self._one(
+                        f"Shares a language with the family: {_words(shared)} {_points(terms[1])}"
+                    )
+                    if shared
+                    else None
+                )
+            if maybe is not None:
+                lines.append(maybe)
+        d, home = family.district, mentor.home_district
+        if home == d:
+            kind, points = 0, terms[2]
+        elif d in self.neighbours.get(home, ()):
+            kind, points = 1, terms[3]
+        else:
+            kind, points = 2, terms[4]
+        dkey = (d, home, points)
+        line = self._district.get(dkey)
+        if line is None:
+            if kind == 0:
+                line = f"Lives in {d}, the family's district {_points(points)}"
+            elif kind == 1:
+                line = (
+                    f"Travels to {d}, a neighbour of their home district {home} {_points(points)}"
+                )
+            else:
+                line = f"Travels to {d} from {home} {_points(points)}"
+            line = self._district[dkey] = self._one(line)
+        lines.append(line)
+        if family.availability and mentor.availability:
+            key = (family.availability, mentor.availability, terms[5])
+            if key in self._avail:
+                maybe = self._avail[key]
+            else:
+                overlap = family.availability & mentor.availability
+                text = (
+                    f"Available at the same times: {_words(overlap)} {_points(terms[5])}"
+                    if overlap
+                    else "No availability in common"
+                )
+                maybe = self._avail[key] = self._one(text)
+            if maybe is not None:
+                lines.append(maybe)
+        gender = family.gender_preference
+        if gender is not None:
+            pkey = ("g", gender.value, gender.required, mentor.gender == gender.value, terms[6])
+            line = self._prefs.get(pkey)
+            if line is None:
+                g = label(gender.value)
+                if gender.required:
+                    line = f"Is {g}, as the family requires"
+                elif mentor.gender == gender.value:
+                    line = f"Is {g}, as the family wished {_points(terms[6])}"
+                else:
+                    line = f"Is not {g}, the family's wish"
+                line = self._prefs[pkey] = self._one(line)
+            lines.append(line)
+        language = family.language_preference
+        if language is not None:
+            lang = language.value
+            speaks = lang in mentor.languages
+            pkey = ("l", lang, language.required, speaks, terms[7])
+            line = self._prefs.get(pkey)
+            if line is None:
+                if language.required:
+                    line = f"Speaks {lang}, as the family requires"
+                elif speaks:
+                    line = f"Speaks {lang}, as the family wished {_points(terms[7])}"
+                else:
+                    line = f"Does not speak {lang}, the family's wish"
+                line = self._prefs[pkey] = self._one(line)
+            lines.append(line)
+        if family.domestic_abuse:
+            lines.append(_DA_LINE)
+        lkey = (load_after, mentor.capacity)
+        line = self._load.get(lkey)
+        if line is None:
+            line = self._load[lkey] = (
+                f"Mentor's families after this run: {load_after} of {mentor.capacity}"
+            )
+        lines.append(line)
+        lines.extend([self._one(h) for h in family.history])
+        return lines
+
+
+_DA_LINE = "Trained for domestic abuse, which this family needs"
+
+
 # --- Reasons for a slot left open -----------------------------------------------------
 
 # Columns of `PolicyArrays.counts`: per slot, how many mentors of the slot's kind
@@ -526,47 +676,112 @@ _BLOCK_CELLS = 2_000_000
 
 def _bits(masks: U64, mentors: I64, bits: I64) -> Bools:
     """Matrix [family, mentor]: is bit bits[family] (>= 0) set in the mentor's mask?"""
-    word = np.maximum(bits, 0) >> 6
-    shift = (np.maximum(bits, 0) & 63).astype(np.uint64)
+    word = bits >> 6
+    shift = (bits & 63).astype(np.uint64)
     values = masks[mentors].T[word]  # (families, mentors)
     return np.asarray(((values >> shift[:, None]) & np.uint64(1)) == 1, dtype=np.bool_)
 
 
-def _overlap(a: U64, b: U64) -> I64:
+def _count_bits(x: U64) -> npt.NDArray[np.integer[Any]]:
+    """Bits set per word, in a small integer type (at most 64)."""
+    counter = getattr(np, "bitwise_count", None)
+    if counter is not None:
+        return np.asarray(counter(x))
+    return _popcount(x)
+
+
+def _overlap(a: U64, b: U64, dtype: type[np.signedinteger[Any]]) -> npt.NDArray[Any]:
     """Matrix [row of a, row of b]: the number of bits both masks set."""
-    total = np.zeros((a.shape[0], b.shape[0]), dtype=np.int64)
-    for w in range(a.shape[1]):
-        total += _popcount(a[:, w][:, None] & b[:, w][None, :])
+    total = _count_bits(a[:, 0][:, None] & b[:, 0][None, :]).astype(dtype)
+    for w in range(1, a.shape[1]):
+        total += _count_bits(a[:, w][:, None] & b[:, w][None, :]).astype(dtype)
     return total
 
 
-def _block(
-    a: _Attributes, w: Weights, fam: I64, mentors: I64, rel: I8, conflict: Bools
-) -> tuple[Bools, I64, tuple[I64, I64, I64, I64]]:
-    """Rules and scores of families x mentors: (eligible, score, failures per rule per row)."""
-    fail_da = a.f_da[fam][:, None] & ~a.m_da[mentors][None, :]
-    req_g = a.f_req_gender[fam][:, None]
-    fail_g = (req_g >= 0) & (a.m_gender[mentors][None, :] != req_g)
-    req_l = a.f_req_lang[fam]
-    fail_l = (req_l >= 0)[:, None] & ~_bits(a.m_langs, mentors, req_l)
-    elig = ~(fail_da | fail_g | fail_l | conflict)
-    district = np.array(
-        [w.same_district, w.neighbouring_district, w.other_travel_district], dtype=np.int64
+def _intersects(a: U64, b: U64) -> Bools:
+    """Matrix [row of a, row of b]: do the masks share a bit?"""
+    out = (a[:, 0][:, None] & b[:, 0][None, :]) != 0
+    for w in range(1, a.shape[1]):
+        out |= (a[:, w][:, None] & b[:, w][None, :]) != 0
+    return np.asarray(out, dtype=np.bool_)
+
+
+def _score_dtype(w: Weights, need_bits: int, avail_bits: int) -> type[np.signedinteger[Any]]:
+    """The smallest integer type that holds any score under these weights."""
+    top = (
+        w.need_covered * need_bits
+        + w.shared_language
+        + max(w.same_district, w.neighbouring_district, w.other_travel_district)
+        + w.availability_overlap * min(avail_bits, w.availability_cap)
+        + w.gender_wish
+        + w.language_wish
     )
-    score = _overlap(a.f_needs[fam], a.m_skills[mentors]) * w.need_covered
-    score += (_overlap(a.f_langs[fam], a.m_langs[mentors]) > 0) * w.shared_language
-    score += district[rel.astype(np.int64)][None, :]
-    overlap = _overlap(a.f_avail[fam], a.m_avail[mentors])
-    score += np.minimum(overlap, w.availability_cap) * w.availability_overlap
-    wish_g = a.f_wish_gender[fam][:, None]
-    score += ((wish_g >= 0) & (a.m_gender[mentors][None, :] == wish_g)) * w.gender_wish
+    for dtype in (np.int16, np.int32):
+        if top <= np.iinfo(dtype).max:
+            return dtype
+    return np.int64
+
+
+def _block(
+    a: _Attributes,
+    w: Weights,
+    fam: I64,
+    mentors: I64,
+    rel: I8,
+    conflict: Bools,
+    dtype: type[np.signedinteger[Any]] = np.int64,
+) -> tuple[Bools, npt.NDArray[Any], tuple[I64, I64, I64, I64]]:
+    """Rules and scores of families x mentors: (eligible, score, failures per rule per row).
+
+    Scores are of `dtype` (see `_score_dtype`); a preference is looked at only in the
+    rows of families that state one.
+    """
+    shape = (fam.shape[0], mentors.shape[0])
+    fail_da = a.f_da[fam][:, None] & ~a.m_da[mentors][None, :]
+    m_gender = a.m_gender[mentors]
+    req_g = a.f_req_gender[fam]
+    fail_g = np.zeros(shape, dtype=np.bool_)
+    rows = np.flatnonzero(req_g >= 0)
+    if rows.size:
+        fail_g[rows] = m_gender[None, :] != req_g[rows][:, None]
+    req_l = a.f_req_lang[fam]
+    fail_l = np.zeros(shape, dtype=np.bool_)
+    rows = np.flatnonzero(req_l >= 0)
+    if rows.size:
+        fail_l[rows] = ~_bits(a.m_langs, mentors, req_l[rows])
+    elig = ~(fail_da | fail_g | fail_l | conflict)
+    zero = dtype(0)
+    score = _overlap(a.f_needs[fam], a.m_skills[mentors], dtype)
+    if w.need_covered != 1:
+        score *= dtype(w.need_covered)
+    if w.shared_language:
+        shared = _intersects(a.f_langs[fam], a.m_langs[mentors])
+        score += np.where(shared, dtype(w.shared_language), zero)
+    district = np.array(
+        [w.same_district, w.neighbouring_district, w.other_travel_district], dtype=dtype
+    )
+    score += district[rel.astype(np.intp)][None, :]
+    if w.availability_overlap:
+        overlap = _overlap(a.f_avail[fam], a.m_avail[mentors], dtype)
+        np.minimum(overlap, dtype(w.availability_cap), out=overlap)
+        if w.availability_overlap != 1:
+            overlap *= dtype(w.availability_overlap)
+        score += overlap
+    wish_g = a.f_wish_gender[fam]
+    rows = np.flatnonzero(wish_g >= 0)
+    if rows.size and w.gender_wish:
+        met = m_gender[None, :] == wish_g[rows][:, None]
+        score[rows] += np.where(met, dtype(w.gender_wish), zero)
     wish_l = a.f_wish_lang[fam]
-    score += ((wish_l >= 0)[:, None] & _bits(a.m_langs, mentors, wish_l)) * w.language_wish
+    rows = np.flatnonzero(wish_l >= 0)
+    if rows.size and w.language_wish:
+        met = _bits(a.m_langs, mentors, wish_l[rows])
+        score[rows] += np.where(met, dtype(w.language_wish), zero)
     fails = (
-        fail_da.sum(axis=1),
-        fail_g.sum(axis=1),
-        fail_l.sum(axis=1),
-        conflict.sum(axis=1),
+        np.count_nonzero(fail_da, axis=1).astype(np.int64),
+        np.count_nonzero(fail_g, axis=1).astype(np.int64),
+        np.count_nonzero(fail_l, axis=1).astype(np.int64),
+        np.count_nonzero(conflict, axis=1).astype(np.int64),
     )
     return elig, score, fails
 
@@ -696,7 +911,8 @@ def build_arrays(
     # Each block of slots (one district and kind) against the mentors serving it:
     # rules and scores as matrices, the eligible cells kept in (slot, mentor) order.
     counts = np.zeros((n_s, 6), dtype=np.int32)
-    blocks: list[tuple[I64, I32, I64, I8, I64]] = []
+    blocks: list[tuple[I64, I32, npt.NDArray[Any], I8, I64]] = []
+    dtype = _score_dtype(weights, len(needs.index), len(avail.index))
     for key in sorted(groups):
         slots = np.array(groups[key], dtype=np.int64)
         if key not in serving:
@@ -717,13 +933,13 @@ def build_arrays(
                 hit = (r >= 0) & (c >= 0)
                 conflict[r[hit], c[hit]] = True
                 row_of_family[fam] = -1
-            elig, score, fails = _block(attrs, weights, fam, marr, rel, conflict)
+            elig, score, fails = _block(attrs, weights, fam, marr, rel, conflict, dtype)
             counts[part, SERVING] = marr.size
             for col, values in zip(
                 (DA_FAIL, GENDER_FAIL, LANGUAGE_FAIL, CONFLICT_FAIL), fails, strict=True
             ):
                 counts[part, col] = values
-            per_row = elig.sum(axis=1)
+            per_row = np.count_nonzero(elig, axis=1)
             counts[part, ELIGIBLE] = per_row
             rows, cols = np.nonzero(elig)
             blocks.append(
@@ -851,6 +1067,7 @@ __all__ = [
     "KIND_OF_SLOT",
     "LABELS",
     "RULES",
+    "PairLines",
     "PolicyArrays",
     "ScoredPair",
     "active_state",

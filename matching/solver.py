@@ -7,10 +7,13 @@ who travel between them); each part is built with the policy, optimised (see
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
+import pickle
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +23,7 @@ from matching.errors import ProblemError
 from matching.graph import KIND_WORDS, Graph, graph_from_arrays
 from matching.model import SLOTS, ActiveMatch, Family, Mentor, Problem, SlotName, Weights
 from matching.model import validate_problem as _validate
-from matching.optimiser import objective, optimise
+from matching.optimiser import _ranges, objective, optimise
 from matching.policy import (
     _plural,
     active_state,
@@ -31,6 +34,24 @@ from matching.policy import (
 
 # A part of a problem is solved on its own once it has this many families.
 BATCH_FAMILIES = 4000
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector (restored after, if it was on).
+
+    A solve makes millions of small acyclic objects (pairs of lists and tuples while
+    building, assignments and their lines while explaining) beside a problem of
+    millions more; each collection would walk them all again. Reference counting
+    still frees everything as usual.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,21 +207,27 @@ def _explain(graph: Graph, chosen: Any, status: str) -> tuple[list[Assignment], 
     ]
     filled = np.zeros(n_s, dtype=np.bool_)
     filled[graph.pair_slot[chosen]] = True
-    # Per slot: eligible mentors, those full before the run, those filled by it.
-    cap = graph.mentor_capacity[graph.pair_mentor]
+    # Per open slot: eligible mentors, those full before the run, those filled by it
+    # (pairs are in slot order, so each slot's pairs are one run).
+    open_ = np.flatnonzero(~filled)
+    start = np.searchsorted(graph.pair_slot, np.arange(n_s + 1))
+    deg = (start[open_ + 1] - start[open_]).astype(np.int64)
+    owner = np.repeat(np.arange(open_.size, dtype=np.int64), deg)
+    mentor_of = graph.pair_mentor[_ranges(start[open_].astype(np.int64), deg)]
+    cap = graph.mentor_capacity
     full_before = cap == 0
-    taken_now = ~full_before & (new_load[graph.pair_mentor] >= cap)
-    eligible = np.bincount(graph.pair_slot, minlength=n_s).tolist()
-    before = np.bincount(graph.pair_slot[full_before], minlength=n_s).tolist()
-    taken = np.bincount(graph.pair_slot[taken_now], minlength=n_s).tolist()
+    taken_now = ~full_before & (new_load >= cap)
+    eligible = deg.tolist()
+    before = np.bincount(owner[full_before[mentor_of]], minlength=open_.size).tolist()
+    taken = np.bincount(owner[taken_now[mentor_of]], minlength=open_.size).tolist()
     solved = status == "OPTIMAL"
     unmatched: list[Unmatched] = []
-    for s in np.nonzero(~filled)[0].tolist():
+    for o, s in enumerate(open_.tolist()):
         f = int(graph.slot_family[s])
         slot = SLOTS[int(graph.slot_kind[s])]
         one, many = KIND_WORDS[slot]
         reasons = explainer.notes(graph, s) if explainer is not None else []
-        reasons += _fullness(one, many, eligible[s], before[s], taken[s], solved)
+        reasons += _fullness(one, many, eligible[o], before[o], taken[o], solved)
         if not reasons:
             reasons = [f"No eligible {one} for this family"]
         if explainer is not None:
@@ -266,26 +293,45 @@ def _solve_batch(batch: _Batch, deadline: float | None) -> _Part:
     return part
 
 
+def _solve_pickled(data: bytes, deadline: float | None) -> _Part:
+    """`_solve_batch` in a helper process, on a pickled batch (unpickled with the
+    collector paused)."""
+    with _gc_paused():
+        return _solve_batch(pickle.loads(data), deadline)  # noqa: S301 - from solve()
+
+
 def _in_processes(
     pool: ProcessPoolExecutor, batches: list[_Batch], deadline: float | None, helpers: int
 ) -> list[_Part]:
     """Solve the batches with the pool's helper processes and this one; results in
     batch order.
 
-    The largest batches go first. The pool is kept two batches ahead per helper, and
-    this process solves the next batch meanwhile, so nothing waits and this
-    process's own batches need no pickling.
+    The largest batches go first (longest processing time first). The pool is kept
+    three batches ahead per helper and this process solves the next batch
+    meanwhile, so no helper waits for work while this one pickles, cuts up and
+    gathers. When no batch is left, this process takes back the batches the
+    helpers have not started (the smallest), so all finish close together; its own
+    batches need no pickling.
     """
     order = sorted(range(len(batches)), key=lambda i: (-len(batches[i].families), i))
     results: dict[int, _Part] = {}
     pending: dict[Future[_Part], int] = {}
     queue = list(reversed(order))
-    while queue:
-        if len(pending) < 2 * helpers:
+    while True:
+        if queue and len(pending) < 3 * helpers:
             i = queue.pop()
-            pending[pool.submit(_solve_batch, batches[i], deadline)] = i
+            data = pickle.dumps(batches[i], protocol=pickle.HIGHEST_PROTOCOL)
+            pending[pool.submit(_solve_pickled, data, deadline)] = i
             continue
-        i = queue.pop()
+        if queue:
+            i = queue.pop()
+        else:
+            for future in reversed(list(pending)):
+                if future.cancel():
+                    i = pending.pop(future)
+                    break
+            else:
+                break
         results[i] = _solve_batch(batches[i], deadline)
         for future in [f for f in pending if f.done()]:
             results[pending.pop(future)] = future.result()
@@ -366,34 +412,35 @@ def solve(
     are left unmatched with status TIME_LIMIT. `workers` > 1 solves independent
     parts of a problem in that many processes; the plan does not depend on it.
     """
-    wall = time.perf_counter()
-    deadline = time.time() + time_limit if time_limit is not None else None
-    if workers < 1:
-        raise ProblemError(f"workers must be at least 1, got {workers}")
-    kept: list[ActiveMatch]
-    if isinstance(problem, Graph):
-        parts = [_solve_graph(problem, deadline)]
-        kept = list(problem.kept)
-    elif isinstance(problem, Problem):
-        if workers > 1 and len(problem.families) > BATCH_FAMILIES:
-            # Start the helper processes first: they load while the problem is cut up.
-            spawned = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(max_workers=workers - 1, mp_context=spawned) as pool:
-                for _ in range(workers - 1):
-                    pool.submit(int)
+    with _gc_paused():
+        wall = time.perf_counter()
+        deadline = time.time() + time_limit if time_limit is not None else None
+        if workers < 1:
+            raise ProblemError(f"workers must be at least 1, got {workers}")
+        kept: list[ActiveMatch]
+        if isinstance(problem, Graph):
+            parts = [_solve_graph(problem, deadline)]
+            kept = list(problem.kept)
+        elif isinstance(problem, Problem):
+            if workers > 1 and len(problem.families) > BATCH_FAMILIES:
+                # Start the helper processes first: they load while the problem is cut up.
+                spawned = multiprocessing.get_context("spawn")
+                with ProcessPoolExecutor(max_workers=workers - 1, mp_context=spawned) as pool:
+                    for _ in range(workers - 1):
+                        pool.submit(int)
+                    _validate(problem)
+                    batches = _batches(problem)
+                    if len(batches) > 1:
+                        parts = _in_processes(pool, batches, deadline, workers - 1)
+                    else:
+                        parts = [_solve_batch(b, deadline) for b in batches]
+            else:
                 _validate(problem)
-                batches = _batches(problem)
-                if len(batches) > 1:
-                    parts = _in_processes(pool, batches, deadline, workers - 1)
-                else:
-                    parts = [_solve_batch(b, deadline) for b in batches]
+                parts = [_solve_batch(b, deadline) for b in _batches(problem)]
+            kept = sorted(problem.active, key=lambda a: (a.family, a.slot, a.mentor))
         else:
-            _validate(problem)
-            parts = [_solve_batch(b, deadline) for b in _batches(problem)]
-        kept = sorted(problem.active, key=lambda a: (a.family, a.slot, a.mentor))
-    else:
-        raise ProblemError(f"solve() needs a Problem or a Graph, got {type(problem).__name__}")
-    return _merge(parts, kept, wall)
+            raise ProblemError(f"solve() needs a Problem or a Graph, got {type(problem).__name__}")
+        return _merge(parts, kept, wall)
 
 
 def _merge(parts: Sequence[_Part], kept: list[ActiveMatch], wall: float) -> Solution:

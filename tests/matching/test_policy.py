@@ -22,7 +22,13 @@ from matching import (
     score_breakdown,
     solve,
 )
-from matching.policy import active_state, open_slots, symmetric_neighbours
+from matching.policy import (
+    PairLines,
+    active_state,
+    explain_pair,
+    open_slots,
+    symmetric_neighbours,
+)
 from tests.matching.helpers import SETTINGS, problems
 
 NEAR = symmetric_neighbours({"Dartford": ["Gravesham"]})
@@ -295,3 +301,24 @@ def test_weights_reject_unknown_and_negative() -> None:
     with pytest.raises(ProblemError, match="non-negative integer"):
         Weights.from_dict({"balance": True})
     assert Weights.from_dict(Weights().to_dict()) == Weights()
+
+
+@SETTINGS
+@given(problems())
+def test_cached_explanation_lines_equal_explain_pair(problem: Problem) -> None:
+    # The solver writes lines with PairLines (each line made once); they must be
+    # exactly explain_pair's, for every eligible pair and any load.
+    near = symmetric_neighbours(problem.neighbours)
+    mentors = {m.id: m for m in problem.mentors}
+    families = {f.id: f for f in problem.families}
+    writer = PairLines(problem.weights, near)
+    for p in eligible_pairs(problem):
+        m, f = mentors[p.mentor], families[p.family]
+        value = priority(f, problem.weights)
+        for load_after in (0, m.capacity):
+            expected = explain_pair(
+                m, f, problem.weights, near, load_after=load_after, capacity=m.capacity
+            )
+            terms = [p.breakdown[t] for t in SCORE_TERMS]
+            text = writer.priority(f, value)
+            assert writer.lines(m, f, terms, text, load_after) == expected
