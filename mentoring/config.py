@@ -20,6 +20,16 @@ def _bool(value: str | None, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _whole(env: os._Environ[str] | dict[str, str], name: str, default: int, minimum: int) -> int:
+    """Read a whole-number setting; refuse anything else with a clear message."""
+    raw = (env.get(name) or "").strip().replace(",", "").lstrip("£")
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < minimum:
+        raise ConfigError(f"{name} must be a whole number, {minimum} or more, not {raw!r}")
+    return int(raw)
+
+
 def _dev_secret_key(instance_path: Path) -> str:
     """Return the development secret key kept in the instance folder, making it once."""
     instance_path.mkdir(parents=True, exist_ok=True)
@@ -110,6 +120,12 @@ def load_config(instance_path: Path, environ: os._Environ[str] | dict[str, str] 
         # Public "Volunteer as a mentor" applications allowed per address per window
         "APPLY_MAX_PER_ADDRESS": int(env.get("APPLY_MAX_PER_ADDRESS", "5")),
         "APPLY_WINDOW_SECONDS": int(env.get("APPLY_WINDOW_SECONDS", "3600")),
+        # Reports: payment-by-results rates in whole pounds (defaults from the minutes) and
+        # small-number suppression (counts below this show as "<5" in anonymised output)
+        "PBR_ATTACHMENT_FEE": _whole(env, "PBR_ATTACHMENT_FEE", 3200, minimum=0),
+        "PBR_RESULT_FEE": _whole(env, "PBR_RESULT_FEE", 700, minimum=0),
+        "PBR_MAX_PER_FAMILY": _whole(env, "PBR_MAX_PER_FAMILY", 4000, minimum=0),
+        "SMALL_NUMBER_THRESHOLD": _whole(env, "SMALL_NUMBER_THRESHOLD", 5, minimum=1),
         "TESTING": environment == "testing",
         "DEBUG": False,
     }

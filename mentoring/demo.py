@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from mentoring.models import (
     ApplicationSource,
+    AuditEvent,
     Availability,
     ContactKind,
     ContactLog,
@@ -29,6 +30,7 @@ from mentoring.models import (
     Family,
     FamilyCriterion,
     FamilyNeed,
+    FamilyOutcome,
     Interview,
     InterviewOutcome,
     Match,
@@ -50,6 +52,7 @@ from mentoring.models import (
     utcnow,
 )
 from mentoring.security import hash_password
+from mentoring.services.families import RESULTS_FOR
 
 DEMO_PASSWORD = "demo-mentor-match-2026"  # noqa: S105 (documented demo password)
 
@@ -145,6 +148,8 @@ def load_demo_data(
     family_rows = _families(session, rng, today, districts, needs, families)
     _accounts(session, districts, mentor_rows)
     _matches(session, rng, today, mentor_rows, family_rows, districts)
+    # A second generator, so the history below leaves the rest of the data set as it was.
+    _history(session, random.Random(seed + 1), today, mentor_rows, family_rows)
     session.commit()
     return True
 
@@ -550,3 +555,105 @@ def _matches(session, rng, today, mentor_rows, family_rows, districts):  # type:
                         note="Talked through the week; school run went well.",
                     )
                 )
+
+
+def _history(session, rng, today, mentor_rows, family_rows):  # type: ignore[no-untyped-def]
+    """Add what the reports count: results, ended matches and mentors' stage changes."""
+    session.flush()
+    criteria: dict[int, set[str]] = {}
+    for family_id, criterion in session.exec(
+        select(FamilyCriterion.family_id, FamilyCriterion.criterion)
+    ).all():
+        criteria.setdefault(family_id, set()).add(criterion)
+    # Results: most families who were worked with have achieved something.
+    for family in family_rows:
+        if family.engagement not in (Engagement.ENGAGED.value, Engagement.EXITED.value):
+            continue
+        if rng.random() < (0.3 if family.engagement == Engagement.ENGAGED.value else 0.1):
+            continue
+        for criterion in sorted(criteria.get(family.id, ())):
+            if rng.random() < 0.65:
+                outcome = rng.choice(sorted(RESULTS_FOR[Criterion(criterion)]))
+                session.add(
+                    FamilyOutcome(
+                        family_id=family.id,
+                        outcome=outcome,
+                        achieved_on=min(
+                            today, family.referred_on + timedelta(days=rng.randint(40, 300))
+                        ),
+                        evidence="Recorded by the key worker from the partner's data",
+                    )
+                )
+    session.flush()
+    # Ended matches: families who exited or declined, with mentors of their district.
+    coordinator = session.exec(select(User).where(User.email == "coordinator@example.org")).one()
+    by_district: dict[int, list[Mentor]] = {}
+    for mentor in mentor_rows:
+        if mentor.stage == PipelineStage.READY.value or mentor.status == "withdrawn":
+            by_district.setdefault(mentor.home_district_id, []).append(mentor)
+    reasons = {
+        Engagement.EXITED.value: ["goals_met", "goals_met", "goals_met", "moved_away"],
+        Engagement.DECLINED.value: ["family_withdrew", "family_withdrew", "safeguarding"],
+    }
+    for family in family_rows:
+        mentors = by_district.get(family.district_id)
+        if family.engagement not in reasons or not mentors or rng.random() < 0.25:
+            continue
+        mentor = rng.choice(mentors)
+        reason = rng.choice(reasons[family.engagement])
+        if mentor.status == "withdrawn":
+            reason = "mentor_left"
+        started = family.referred_on + timedelta(days=rng.randint(20, 60))
+        ended = min(today - timedelta(days=1), started + timedelta(days=rng.randint(30, 200)))
+        if ended <= started:
+            continue
+        session.add(
+            Match(
+                family_id=family.id,
+                mentor_id=mentor.id,
+                slot=Slot.MENTOR.value
+                if mentor.kind == MentorKind.VOLUNTEER.value
+                else Slot.ROLE_MODEL.value,
+                status=MatchStatus.ENDED.value,
+                created_by_id=coordinator.id,
+                decided_by_id=coordinator.id,
+                explanation={"note": "Demo data"},
+                offered_at=utcnow() - timedelta(days=(today - started).days + 3),
+                answered_at=utcnow() - timedelta(days=(today - started).days),
+                started_on=started,
+                ended_on=ended,
+                end_reason=reason,
+                end_notes="Ending recorded with the family and the key worker.",
+            )
+        )
+    # Role models who came through the programme themselves: some linked to their family.
+    exited: dict[int, list[Family]] = {}
+    for family in family_rows:
+        if family.engagement == Engagement.EXITED.value:
+            exited.setdefault(family.district_id, []).append(family)
+    for mentor in mentor_rows:
+        former = exited.get(mentor.home_district_id)
+        if mentor.kind == MentorKind.ROLE_MODEL.value and former and rng.random() < 0.5:
+            mentor.former_family_id = rng.choice(former).id
+            session.add(mentor)
+    # Stage changes, as the vetting pages record them, so recruitment times can be reported.
+    order = [s.value for s in PipelineStage]
+    for mentor in mentor_rows:
+        position = order.index(mentor.stage)
+        if position == 0:
+            continue
+        start, end = mentor.applied_at, mentor.stage_changed_at
+        span = max(1.0, (end - start).total_seconds())
+        moments = sorted(rng.uniform(0, span) for _ in range(position - 1)) + [span]
+        for index, offset in enumerate(moments, start=1):
+            session.add(
+                AuditEvent(
+                    at=start + timedelta(seconds=offset),
+                    actor_role="system",
+                    action="mentor.stage",
+                    object_type="mentor",
+                    object_id=mentor.id,
+                    district_id=mentor.home_district_id,
+                    details={"from_stage": order[index - 1], "to_stage": order[index]},
+                )
+            )

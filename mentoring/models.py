@@ -820,3 +820,23 @@ class AuditEvent(SQLModel, table=True):
     district_id: int | None = Field(default=None, foreign_key="district.id")
     details: dict[str, Any] = _json_dict()
     ip_address: str = Field(default="", max_length=45)
+
+
+# Indexes the reports' queries need (migration 0004): a district's families by referral
+# date; a match's latest contact; mentors by home district, stage and status.
+sa.Index(
+    "ix_family_district_referred_on",
+    Family.__table__.c.district_id,  # type: ignore[attr-defined]
+    Family.__table__.c.referred_on,  # type: ignore[attr-defined]
+)
+sa.Index(
+    "ix_contact_log_match_contact_on",
+    ContactLog.__table__.c.match_id,  # type: ignore[attr-defined]
+    ContactLog.__table__.c.contact_on,  # type: ignore[attr-defined]
+)
+sa.Index(
+    "ix_mentor_district_stage_status",
+    Mentor.__table__.c.home_district_id,  # type: ignore[attr-defined]
+    Mentor.__table__.c.stage,  # type: ignore[attr-defined]
+    Mentor.__table__.c.status,  # type: ignore[attr-defined]
+)

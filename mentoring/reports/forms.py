@@ -1,0 +1,79 @@
+"""The reports' period filter: a programme year, or a date range (a GET form)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wtforms import SelectField
+from wtforms.validators import Optional, ValidationError
+
+from mentoring.families.forms import DateInputField
+from mentoring.forms import AppForm, GovSelect, choice_list
+from mentoring.services.districts import current_programme_year, programme_year_label
+from mentoring.services.reports import (
+    EARLIEST_YEAR,
+    Period,
+    PeriodError,
+    date_range_period,
+    programme_year_period,
+)
+
+FIRST_YEAR_LISTED = 2012  # the programme began in 2012/13
+
+
+def year_choices() -> list[Any]:
+    """Programme years from the programme's start to next year, latest first."""
+    this = current_programme_year()
+    return choice_list(
+        (year, programme_year_label(year))
+        for year in range(this + 1, min(FIRST_YEAR_LISTED, this) - 1, -1)
+    )
+
+
+class PeriodForm(AppForm):
+    """A programme year, or (when either date is given) the days between two dates."""
+
+    class Meta:
+        csrf = False
+
+    year = SelectField(
+        "Programme year",
+        widget=GovSelect(),
+        validators=[Optional()],
+        validate_choice=False,
+        description="1 April to 31 March",
+    )
+    start = DateInputField("From", description="For example, 1 4 2026")
+    end = DateInputField("To", description="For example, 30 6 2026")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.year.choices = year_choices()
+        self.period: Period | None = None
+
+    def validate_year(self, field: Any) -> None:
+        if field.data in (None, ""):
+            return
+        if not str(field.data).isdigit() or not EARLIEST_YEAR <= int(field.data) <= 2100:
+            raise ValidationError("Select a programme year from the list")
+
+    def validate(self, extra_validators: Any = None) -> bool:  # type: ignore[override]
+        """Check the fields, then work out the period (``self.period``)."""
+        if not super().validate(extra_validators):
+            return False
+        try:
+            if (
+                self.start.raw_data
+                and any(self.start.raw_data)
+                or (self.end.raw_data and any(self.end.raw_data))
+            ):
+                self.period = date_range_period(self.start.data, self.end.data)
+            else:
+                year = int(self.year.data) if self.year.data else current_programme_year()
+                self.year.data = str(year)
+                self.period = programme_year_period(year)
+        except PeriodError as err:
+            field = {"start": self.start, "end": self.end}.get(err.field, self.year)
+            field.errors = [*field.errors, str(err)]
+            return False
+        return True
