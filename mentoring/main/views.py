@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import render_template
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlmodel import select
 
-from mentoring.db import get_session
+from mentoring.db import get_session, write_transaction
 from mentoring.main import bp
 from mentoring.models import (
     District,
@@ -18,6 +18,7 @@ from mentoring.models import (
     Notification,
     PipelineStage,
     Role,
+    utcnow,
 )
 from mentoring.security import public, roles_allowed
 
@@ -113,6 +114,39 @@ def _district_home(db):  # type: ignore[no-untyped-def]
         for d in districts
     ]
     return {"summary": summary}
+
+
+@bp.route("/notifications/<int:notification_id>/read", methods=["POST"])
+@roles_allowed(*ALL_ROLES)
+def mark_read(notification_id: int):  # type: ignore[no-untyped-def]
+    """Take one of the user's own messages off their home page."""
+    db = get_session()
+    with write_transaction(db):
+        note = db.get(Notification, notification_id)
+        if note is None or note.user_id != current_user.id:
+            abort(404)
+        if note.read_at is None:
+            note.read_at = utcnow()
+            db.add(note)
+    return redirect(url_for("main.home"))
+
+
+@bp.route("/notifications/read", methods=["POST"])
+@roles_allowed(*ALL_ROLES)
+def mark_all_read():  # type: ignore[no-untyped-def]
+    """Take all of the user's messages off their home page."""
+    db = get_session()
+    with write_transaction(db):
+        db.execute(
+            sa.update(Notification)
+            .where(
+                Notification.user_id == current_user.id,
+                Notification.read_at.is_(None),  # type: ignore[union-attr]
+            )
+            .values(read_at=utcnow())
+        )
+    flash("Messages marked as read.", "success")
+    return redirect(url_for("main.home"))
 
 
 @bp.route("/privacy")

@@ -585,3 +585,24 @@ def test_withdrawn_consent_ends_the_match_and_the_mentor_loses_sight_of_the_fami
     assert any("has ended" in n.message for n in told)
     sign_in(mentor_user)
     assert client.get(f"/my/families/{match.id}").status_code == 404
+
+
+def test_messages_can_be_marked_read_by_their_owner_only(
+    client, sign_in, db, world, app, make_user, coordinator
+):
+    mine = Notification(user_id=coordinator.id, kind="handover", message="Family needs you")
+    other_user = make_user(Role.COORDINATOR, districts=[world.maidstone])
+    theirs = Notification(user_id=other_user.id, kind="handover", message="Not for you")
+    db.add_all([mine, theirs])
+    db.commit()
+    sign_in(coordinator)
+    assert "Family needs you" in client.get("/").get_data(as_text=True)
+    assert client.post(f"/notifications/{theirs.id}/read").status_code == 404
+    assert client.post(f"/notifications/{mine.id}/read").status_code == 302
+    assert "Family needs you" not in client.get("/").get_data(as_text=True)
+    refresh(db)
+    assert db.get(Notification, theirs.id).read_at is None
+    sign_in(other_user)
+    client.post("/notifications/read")
+    refresh(db)
+    assert db.get(Notification, theirs.id).read_at is not None
