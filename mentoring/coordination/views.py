@@ -33,6 +33,9 @@ from mentoring.models import (
     MatchingRun,
     MatchStatus,
     Mentor,
+    MentorSkill,
+    MentorTravelDistrict,
+    Need,
     Role,
     SafeguardingConcern,
     User,
@@ -294,7 +297,46 @@ def assign():  # type: ignore[no-untyped-def]
                 else:
                     flash(f"{mentor.reference} has been offered {family.reference}.", "success")
                     return redirect(url_for("coordination.match", match_id=match.id))
-    return render_template("coordination/assign.html", form=form)
+    return render_template("coordination/assign.html", form=form, available=_available_mentors())
+
+
+def _available_mentors() -> list[tuple[Mentor, str, int, list[str]]]:
+    """Matchable mentors with room who serve one of the coordinator's districts (home or
+    travel): (mentor, home district, families held, skills), most room first."""
+    from mentoring.services.matches import load_counts
+    from mentoring.services.vetting import matchable_mentor_ids
+
+    db = get_session()
+    mine = sorted(current_user.district_ids)
+    serving = set(
+        db.exec(select(Mentor.id).where(Mentor.home_district_id.in_(mine))).all()  # type: ignore[union-attr,arg-type]
+    ) | set(
+        db.exec(
+            select(MentorTravelDistrict.mentor_id).where(
+                MentorTravelDistrict.district_id.in_(mine)  # type: ignore[attr-defined]
+            )
+        ).all()
+    )
+    ids = sorted(serving & matchable_mentor_ids(session=db, on=service_today()))
+    if not ids:
+        return []
+    counts = load_counts(db, ids)
+    names = dict(db.exec(select(District.id, District.name)).all())
+    skills: dict[int, list[str]] = {}
+    for mid, label in db.exec(
+        select(MentorSkill.mentor_id, Need.name)
+        .join(Need, Need.id == MentorSkill.need_id)  # type: ignore[arg-type]
+        .where(MentorSkill.mentor_id.in_(ids))  # type: ignore[attr-defined]
+        .order_by(Need.sort_order)
+    ).all():
+        skills.setdefault(mid, []).append(label)
+    rows = [
+        (m, names.get(m.home_district_id, ""), counts.get(m.id, 0), skills.get(m.id, []))  # type: ignore[arg-type]
+        for m in db.exec(select(Mentor).where(Mentor.id.in_(ids))).all()  # type: ignore[union-attr]
+        if counts.get(m.id, 0) < m.capacity  # type: ignore[arg-type]
+    ]
+    rows.sort(key=lambda r: (r[2] - r[0].capacity, r[0].reference))
+    return rows
 
 
 @bp.route("/matches")

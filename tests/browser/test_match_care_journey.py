@@ -17,6 +17,7 @@ def test_hand_assignment_breaking_a_rule_says_which_beside_the_field(page, live_
     sign_in_as(page, live_server.url, "coordinator@example.org")
     page.get_by_role("navigation").get_by_role("link", name="Find mentors").click()
     page.get_by_role("link", name="Assign a mentor by hand").click()
+    expect(page.get_by_test_id("available-mentors")).to_contain_text("M-0001")
     family = page.get_by_label("Family", exact=True)
     family.select_option(index=1)
     chosen = family.input_value()

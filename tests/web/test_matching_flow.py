@@ -606,3 +606,31 @@ def test_messages_can_be_marked_read_by_their_owner_only(
     client.post("/notifications/read")
     refresh(db)
     assert db.get(Notification, theirs.id).read_at is not None
+
+
+def test_assign_page_lists_cleared_mentors_with_room_in_my_districts_only(
+    client, sign_in, db, world, app, coordinator
+):
+    near = vetted_mentor(db, world.gravesham, capacity=1)
+    full = vetted_mentor(db, world.dartford, capacity=1)
+    half, _, _ = _offer(app, db, world, coordinator)  # a mentor of capacity 2, one held
+    far = vetted_mentor(db, world.maidstone)
+    blocked = vetted_mentor(db, world.dartford)
+    blocked.status = MentorStatus.PAUSED.value
+    db.add(blocked)
+    db.commit()
+    with app.test_request_context():
+        assign_by_hand(
+            db,
+            family_id=ready_family(db, world.dartford).id,
+            mentor_id=full.id,
+            slot="mentor",
+            actor_id=coordinator.id,
+        )
+    sign_in(coordinator)
+    page = client.get("/matching/assign").get_data(as_text=True)
+    listed = page.split('data-testid="available-mentors"')[1].split("</table>")[0]
+    assert near.reference in listed
+    assert half.reference in listed  # 1 of 2: still room
+    for absent in (full, far, blocked):
+        assert absent.reference not in listed
