@@ -8,8 +8,10 @@ from typing import Any
 
 from flask import Flask, g, request
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from werkzeug.routing import IntegerConverter, Map
 
 from mentoring.config import ROOT, load_config
+from mentoring.numbers import MAX_ID
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -60,6 +62,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from mentoring.main import bp as main_bp
     from mentoring.security import enforce_roles
 
+    # URL numbers above what the databases store are not found (404), never an overflow.
+    app.url_map.converters["int"] = BoundedIntConverter
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
@@ -116,3 +120,12 @@ def _log_request(response: Any) -> Any:
         },
     )
     return response
+
+
+class BoundedIntConverter(IntegerConverter):
+    """`<int:...>` limited to positive database ids (1 to 2**31 - 1)."""
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:  # noqa: A002
+        kwargs.setdefault("min", 1)
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)

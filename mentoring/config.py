@@ -25,7 +25,7 @@ def _whole(env: os._Environ[str] | dict[str, str], name: str, default: int, mini
     raw = (env.get(name) or "").strip().replace(",", "").lstrip("£")
     if not raw:
         return default
-    if not raw.isdigit() or int(raw) < minimum:
+    if not (raw.isascii() and raw.isdigit()) or int(raw) < minimum:
         raise ConfigError(f"{name} must be a whole number, {minimum} or more, not {raw!r}")
     return int(raw)
 

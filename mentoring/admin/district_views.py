@@ -11,6 +11,7 @@ from mentoring.admin.district_forms import DistrictForm, RemoveTargetForm, Targe
 from mentoring.db import get_session
 from mentoring.forms import choice_list
 from mentoring.models import District, Role, User
+from mentoring.numbers import parse_id
 from mentoring.security import roles_allowed
 from mentoring.services import districts as service
 from mentoring.services.districts import DistrictError
@@ -81,7 +82,7 @@ def _district_form(district: District | None) -> DistrictForm:
 
 
 def _ids(values: list[str] | None) -> set[int]:
-    return {int(v) for v in values or [] if str(v).isdigit()}
+    return {i for v in values or [] if (i := parse_id(str(v))) is not None}
 
 
 @bp.route("/districts/new", methods=["GET", "POST"])

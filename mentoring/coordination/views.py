@@ -42,6 +42,7 @@ from mentoring.models import (
     service_today,
     utcnow,
 )
+from mentoring.numbers import parse_id
 from mentoring.security import roles_allowed
 from mentoring.services.matches import (
     END_REASON_LABELS,
@@ -274,15 +275,28 @@ def assign():  # type: ignore[no-untyped-def]
     if request.method == "GET" and request.args.get("family"):
         form.family.data = request.args["family"]
     if form.validate_on_submit():
-        family = db.get(Family, int(form.family.data)) if form.family.data.isdigit() else None
+        family = db.get(Family, fid) if (fid := parse_id(form.family.data)) else None
         if family is None or family.district_id not in current_user.district_ids:
             form.family.errors.append("Choose a family from your districts")
         else:
+            # Only mentors who serve the family's district (home or travel) can be named:
+            # anyone else's vetting and load are not a coordinator's business.
+            serves = sa.or_(
+                Mentor.home_district_id == family.district_id,
+                Mentor.id.in_(  # type: ignore[union-attr]
+                    select(MentorTravelDistrict.mentor_id).where(
+                        MentorTravelDistrict.district_id == family.district_id
+                    )
+                ),
+            )
             mentor = db.exec(
-                select(Mentor).where(Mentor.reference == form.mentor.data.strip().upper())
+                select(Mentor).where(Mentor.reference == form.mentor.data.strip().upper(), serves)
             ).first()
             if mentor is None:
-                form.mentor.errors.append(f"There is no mentor with reference {form.mentor.data}")
+                form.mentor.errors.append(
+                    f"There is no mentor with reference {form.mentor.data.strip().upper()} "
+                    f"who serves {family.reference}'s district"
+                )
             else:
                 try:
                     match = assign_by_hand(

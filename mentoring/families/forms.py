@@ -33,6 +33,7 @@ from mentoring.forms import (
     choice_list,
 )
 from mentoring.models import Availability, Criterion, Engagement, Gender, Outcome
+from mentoring.numbers import is_number
 from mentoring.reference import LANGUAGES
 from mentoring.services.families import ENGAGEMENT_LABELS, MENTOR_FILTERS, TRANCHE_LABELS
 
@@ -63,7 +64,7 @@ class DateInputField(Field):
         missing = [n for n, v in (("day", day), ("month", month), ("year", year)) if not v]
         if missing:
             raise ValueError(f"{self.label.text} must include a {' and '.join(missing)}")
-        if not (day.isdigit() and month.isdigit() and year.isdigit()) or len(year) != 4:
+        if not (is_number(day) and is_number(month) and is_number(year)) or len(year) != 4:
             raise ValueError(f"{self.label.text} must be a real date, like 27 3 2026")
         try:
             self.data = date(int(year), int(month), int(day))
@@ -104,7 +105,7 @@ class CountField(IntegerField):
             self.data = None
             return
         text = valuelist[0].strip()
-        if not text.isdigit():
+        if not is_number(text):
             self.data = None
             raise ValueError(self.message)
         self.data = int(text)

@@ -48,6 +48,7 @@ from mentoring.models import (
     User,
     service_today,
 )
+from mentoring.numbers import parse_id
 from mentoring.security import roles_allowed
 from mentoring.services import families as service
 from mentoring.services.families import (
@@ -153,7 +154,7 @@ def index():  # type: ignore[no-untyped-def]
             session=db,
             user=current_user,
             filters=filters,
-            page=request.args.get("page", 1, type=int) or 1,
+            page=parse_id(request.args.get("page")) or 1,
             per_page=PER_PAGE,
         )
     except OutOfScope:
@@ -226,8 +227,9 @@ def new():  # type: ignore[no-untyped-def]
     db = get_session()
     form = _family_form(with_district=True)
     previous = None
-    if request.args.get("previous", type=int):
-        previous = _family(request.args.get("previous", type=int))  # type: ignore[arg-type]
+    previous_id = parse_id(request.args.get("previous"))
+    if previous_id is not None:
+        previous = _family(previous_id)
     search = (request.args.get("search") or "").strip()[:16]
     matches = []
     if search:

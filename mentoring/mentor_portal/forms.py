@@ -1,11 +1,11 @@
 """Forms for mentors."""
 
-from wtforms import DateField, IntegerField, RadioField, SubmitField, TextAreaField
+from wtforms import IntegerField, RadioField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from mentoring.families.forms import DateInputField, DateRequired
 from mentoring.forms import (
     AppForm,
-    GovDateInput,
     GovRadioInput,
     GovSubmitInput,
     GovTextArea,
@@ -38,12 +38,10 @@ class OfferForm(AppForm):
 
 
 class ContactForm(AppForm):
-    contact_on = DateField(
+    contact_on = DateInputField(
         "Date of the contact",
         description="For example, 27 3 2026",
-        format="%d %m %Y",
-        widget=GovDateInput(),
-        validators=[InputRequired(message="Enter the date of the contact as day, month and year")],
+        validators=[DateRequired("Enter the date of the contact as day, month and year")],
     )
     kind = RadioField(
         "Kind of contact",

@@ -48,6 +48,7 @@ from mentoring.models import (
     MentorStatus,
     PipelineStage,
 )
+from mentoring.numbers import is_number
 from mentoring.reference import LANGUAGES
 
 
@@ -80,7 +81,7 @@ class DayMonthYearField(DateField):
         if missing:
             self.data = None
             raise ValueError(f"The {self.what} must include {' and '.join(missing)}")
-        if not all(p.isdigit() for p in parts) or len(parts[2]) != 4:
+        if not all(is_number(p) for p in parts) or len(parts[2]) != 4:
             self.data = None
             raise ValueError(f"The {self.what} must be a real date, like 27 3 2026")
         try:

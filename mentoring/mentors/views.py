@@ -61,6 +61,7 @@ from mentoring.models import (
     User,
     service_today,
 )
+from mentoring.numbers import is_number, parse_id
 from mentoring.security import roles_allowed
 from mentoring.services import mentors as mentor_service
 from mentoring.services import vetting
@@ -161,14 +162,16 @@ def application_data(form: Any) -> ApplicationData:
         email=form.email.data or "",
         phone=form.phone.data or "",
         postcode=form.postcode.data or "",
-        home_district_id=int(home) if home and home.isdigit() else None,
-        travel_district_ids=[int(d) for d in form.travel_districts.data or [] if d.isdigit()],
+        home_district_id=parse_id(home),
+        travel_district_ids=[
+            i for d in form.travel_districts.data or [] if (i := parse_id(d)) is not None
+        ],
         availability=list(form.availability.data or []),
         languages=languages,
         skill_codes=list(form.skills.data or []),
         experience=form.experience.data or "",
         gender=form.gender.data or None,
-        capacity=int(capacity) if capacity and str(capacity).isdigit() else None,
+        capacity=int(capacity) if is_number(str(capacity)) else None,
         kind=form.kind.data or "",
         former_family_reference=getattr(form, "former_family_reference", None)
         and (form.former_family_reference.data or "")
@@ -204,7 +207,7 @@ def _board_filters() -> tuple[BoardFilterForm, dict[str, Any]]:
     stage = request.args.get("stage", "")
     kind = request.args.get("kind", "")
     values = {
-        "district_id": int(district) if district.isdigit() else None,
+        "district_id": parse_id(district),
         "stage": stage if stage in {v for v, _ in BOARD_FILTERS} else "",
         "kind": kind,
         "q": (request.args.get("q", "") or "")[:100],
@@ -221,7 +224,7 @@ def board():  # type: ignore[no-untyped-def]
     result = mentor_service.board(
         session=get_session(),
         on=service_today(),
-        page=int(page) if page.isdigit() else 1,
+        page=int(page) if is_number(page, max_digits=6) else 1,
         per_page=PER_PAGE,
         **values,
     )
@@ -445,7 +448,7 @@ def module(module_id: int | None = None):  # type: ignore[no-untyped-def]
                 name=form.name.data or "",
                 validity_months=form.validity_months.data,
                 mandatory=form.mandatory.data == "yes",
-                unlocks_need_id=int(need) if need and need.isdigit() else None,
+                unlocks_need_id=parse_id(need),
                 active=form.active.data == "yes",
                 module_id=module_id,
             )
@@ -917,7 +920,7 @@ def training(mentor_id: int):  # type: ignore[no-untyped-def]
     )
     if request.method == "GET":
         wanted = request.args.get("module", "")
-        if wanted.isdigit():
+        if is_number(wanted):
             form.module.data = wanted
         form.completed_on.data = service_today()
     if form.validate_on_submit():

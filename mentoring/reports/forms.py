@@ -9,6 +9,7 @@ from wtforms.validators import Optional, ValidationError
 
 from mentoring.families.forms import DateInputField
 from mentoring.forms import AppForm, GovSelect, choice_list
+from mentoring.numbers import is_number
 from mentoring.services.districts import current_programme_year, programme_year_label
 from mentoring.services.reports import (
     EARLIEST_YEAR,
@@ -54,7 +55,10 @@ class PeriodForm(AppForm):
     def validate_year(self, field: Any) -> None:
         if field.data in (None, ""):
             return
-        if not str(field.data).isdigit() or not EARLIEST_YEAR <= int(field.data) <= 2100:
+        if (
+            not is_number(str(field.data), max_digits=4)
+            or not EARLIEST_YEAR <= int(field.data) <= 2100
+        ):
             raise ValidationError("Select a programme year from the list")
 
     def validate(self, extra_validators: Any = None) -> bool:  # type: ignore[override]

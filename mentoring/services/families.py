@@ -75,6 +75,7 @@ from mentoring.models import (
     service_today,
     utcnow,
 )
+from mentoring.numbers import parse_id
 
 PHASE2_SETTING = "FAMILY_PHASE2_MIN_CRITERIA"
 PHASE2_MIN_CRITERIA_DEFAULT = 2
@@ -408,7 +409,8 @@ def visible_district_ids(*, session: Session, user: Any) -> set[int]:
 
 def visible_family_or_404(*, session: Session, family_id: int, user: Any) -> Family:
     """Load a family the user may see; forbidden and missing both answer 404."""
-    family = session.get(Family, family_id) if isinstance(family_id, int) else None
+    family_id = parse_id(family_id)  # type: ignore[assignment]
+    family = session.get(Family, family_id) if family_id is not None else None
     if family is None or not can_see_district(user, family.district_id):
         abort(404)
     return family
@@ -856,6 +858,13 @@ def record_consent(
         raise FamilyError(f"{name}_on", f"Enter the date {label} was {what}")
     if on > _today():
         raise FamilyError(f"{name}_on", "The date must be today or in the past")
+    given_on = getattr(family, f"{name}_on")
+    if not given and current and given_on is not None and on < given_on:
+        raise FamilyError(
+            f"{name}_on",
+            f"The date {label} was withdrawn must be on or after the date it was given "
+            f"({given_on:%-d %B %Y})",
+        )
     if len(reason.strip()) > 500:
         raise FamilyError(f"{name}_reason", "Enter 500 characters or fewer")
     if given == current and getattr(family, f"{name}_on") == on:

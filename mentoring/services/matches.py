@@ -501,7 +501,7 @@ def end_for_withdrawn_consent(
             session,
             match,
             reason=EndReason.FAMILY_WITHDREW.value,
-            on=on,
+            on=max(on, match.started_on) if match.started_on else on,
             checklist={},
             notes="Ended because the family withdrew consent",
         )

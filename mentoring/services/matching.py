@@ -374,7 +374,11 @@ def pair_rule_problems(
     problems: list[str] = []
     gate = check_gate(session=session, mentor_id=mentor.id, on=on)
     if not gate.matchable:
-        problems.extend(f"{mentor.reference}: {r}" for r in gate.reasons)
+        # Which check is missing is for provider staff (it may be DBS information).
+        problems.append(
+            f"{mentor.reference} is not cleared to mentor at the moment "
+            "(the mentoring provider can say why)"
+        )
     if family.id not in matching_ready_family_ids(
         session=session, district_ids={family.district_id}
     ):

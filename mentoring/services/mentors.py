@@ -44,6 +44,7 @@ from mentoring.models import (
     User,
     utcnow,
 )
+from mentoring.numbers import is_number
 from mentoring.services.vetting import (
     NotReadyError,
     Outbox,
@@ -235,7 +236,7 @@ def _family_id(session: Session, reference: str) -> int | None:
 def _next_reference(session: Session) -> str:
     """Return the next free mentor reference, M-0001 on."""
     refs = session.exec(select(Mentor.reference).where(Mentor.reference.like("M-%"))).all()  # type: ignore[attr-defined]
-    numbers = [int(r[2:]) for r in refs if r[2:].isdigit()]
+    numbers = [int(r[2:]) for r in refs if is_number(r[2:])]
     return f"M-{(max(numbers) if numbers else 0) + 1:04d}"
 
 
@@ -945,7 +946,7 @@ def _check_row(
     if bad_travel:
         errors.append(("travel_districts", "Unknown district codes: " + ", ".join(bad_travel)))
     capacity_text = values.get("capacity", "") or "1"
-    capacity = int(capacity_text) if capacity_text.isdigit() else None
+    capacity = int(capacity_text) if is_number(capacity_text) else None
     consent_text = values.get("consent_to_checks", "").lower()
     data = ApplicationData(
         first_name=values.get("first_name", ""),
@@ -973,7 +974,7 @@ def _check_row(
         )
     if "consent" in problems:
         problems["consent"] = "Enter yes: mentors are imported only with consent to the checks"
-    if "capacity" in problems and capacity_text and not capacity_text.isdigit():
+    if "capacity" in problems and capacity_text and not is_number(capacity_text):
         problems["capacity"] = "Enter a whole number from 1 to 4"
     for name, message in problems.items():
         errors.append((_FIELD_COLUMN.get(name, name), message))

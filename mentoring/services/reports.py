@@ -96,6 +96,7 @@ LEFT_STATUSES = (MentorStatus.WITHDRAWN.value, MentorStatus.REJECTED.value)
 # A range longer than this is refused (a typing slip, like 2062 for 2026).
 MAX_RANGE_DAYS = 366 * 10
 EARLIEST_YEAR = 2000
+LATEST_YEAR = 2100
 
 
 # ---------------------------------------------------------------------------
@@ -256,6 +257,8 @@ def date_range_period(start: date | None, end: date | None) -> Period:
         raise PeriodError("end", "Enter the last date of the period, like 31 3 2027")
     if start.year < EARLIEST_YEAR:
         raise PeriodError("start", f"The first date must be in {EARLIEST_YEAR} or later")
+    if end.year > LATEST_YEAR:
+        raise PeriodError("end", f"The last date must be in {LATEST_YEAR} or earlier")
     if end < start:
         raise PeriodError("end", "The last date must be the same as or after the first date")
     if (end - start).days > MAX_RANGE_DAYS:
