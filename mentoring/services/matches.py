@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from flask import has_request_context
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -186,24 +187,29 @@ def approve(session: Session, *, match_id: int, actor_id: int, on: date | None =
             match.decided_by_id = actor_id
             match.decided_at = now
             match.offered_at = now
-            session.add(match)
-            session.flush()
-            _offer_notifications(session, match, mentor, family)
-            audit.record(
-                session,
-                "match.approve",
-                object_type="match",
-                object_id=match.id,
-                district_id=family.district_id,
-                family_id=family.id,
-                mentor_id=mentor.id,
-            )
+            _offer(session, match, mentor, family, action="match.approve")
     except IntegrityError as err:
         raise MatchConflict(
             "Someone else assigned this family at the same time; reload the page"
         ) from err
     _email_offer(session, match, mentor)
     return match
+
+
+def _offer(session: Session, match: Match, mentor: Mentor, family: Family, *, action: str) -> None:
+    """Save an approved match as an offer: tell the mentor and the coordinators, audit it."""
+    session.add(match)
+    session.flush()
+    _offer_notifications(session, match, mentor, family)
+    audit.record(
+        session,
+        action,
+        object_type="match",
+        object_id=match.id,
+        district_id=family.district_id,
+        family_id=family.id,
+        mentor_id=mentor.id,
+    )
 
 
 def _offer_notifications(session: Session, match: Match, mentor: Mentor, family: Family) -> None:
@@ -291,18 +297,7 @@ def assign_by_hand(
                 offered_at=now,
                 explanation={"by_hand": True},
             )
-            session.add(match)
-            session.flush()
-            _offer_notifications(session, match, mentor, family)
-            audit.record(
-                session,
-                "match.assign_by_hand",
-                object_type="match",
-                object_id=match.id,
-                district_id=family.district_id,
-                family_id=family.id,
-                mentor_id=mentor.id,
-            )
+            _offer(session, match, mentor, family, action="match.assign_by_hand")
     except IntegrityError as err:
         raise MatchConflict("Someone else assigned this family at the same time") from err
     _email_offer(session, match, mentor)
@@ -474,15 +469,14 @@ def end_match(
             MatchStatus.APPROVED.value,
         ):
             raise MatchConflict("This match is not active")
-        _end(session, match, reason=reason, on=on, checklist=checklist, notes=notes)
-        family = session.get(Family, match.family_id)
-        audit.record(
+        _end(
             session,
-            "match.end",
-            object_type="match",
-            object_id=match.id,
-            district_id=family.district_id if family else None,
+            match,
             reason=reason,
+            on=on,
+            checklist=checklist,
+            notes=notes,
+            actor_id=actor_id,
         )
     return match
 
@@ -504,6 +498,7 @@ def end_for_withdrawn_consent(
             on=max(on, match.started_on) if match.started_on else on,
             checklist={},
             notes="Ended because the family withdrew consent",
+            actor_id=actor_id,
         )
         mentor_user = session.exec(select(User.id).where(User.mentor_id == match.mentor_id)).first()
         if mentor_user is not None:
@@ -514,35 +509,46 @@ def end_for_withdrawn_consent(
                 message=f"Your mentoring with family {family.reference} has ended. "
                 "Your coordinator will be in touch.",
             )
-        audit.record(
-            session,
-            "match.end",
-            object_type="match",
-            object_id=match.id,
-            district_id=family.district_id,
-            family_id=family.id,
-            mentor_id=match.mentor_id,
-            reason=EndReason.FAMILY_WITHDREW.value,
-            actor_id=actor_id,
-        )
         ended.append(match)
     return ended
 
 
 def _end(
-    session: Session, match: Match, *, reason: str, on: date, checklist: dict[str, bool], notes: str
+    session: Session,
+    match: Match,
+    *,
+    reason: str,
+    on: date,
+    checklist: dict[str, bool],
+    notes: str,
+    actor_id: int | None = None,
 ) -> None:
+    """End a match (every ending goes through here and is in the audit log)."""
+    family = session.get(Family, match.family_id)
     match.status = MatchStatus.ENDED.value
     match.ended_on = on
     match.end_reason = reason
     match.end_notes = notes.strip()[:1000]
     match.ending_checklist = {key: bool(checklist.get(key)) for key, _ in ENDING_CHECKLIST}
     session.add(match)
-    if reason in (EndReason.MENTOR_LEFT.value, EndReason.MENTOR_NOT_MATCHABLE.value):
-        family = session.get(Family, match.family_id)
-        if family is not None:
-            family.needs_handover = True
-            session.add(family)
+    if family is not None and reason in (
+        EndReason.MENTOR_LEFT.value,
+        EndReason.MENTOR_NOT_MATCHABLE.value,
+    ):
+        family.needs_handover = True
+        session.add(family)
+    audit.record(
+        session,
+        "match.end",
+        object_type="match",
+        object_id=match.id,
+        district_id=family.district_id if family else None,
+        family_id=match.family_id,
+        mentor_id=match.mentor_id,
+        reason=reason,
+        actor_id=actor_id,
+        actor_role="system" if actor_id is None and not has_request_context() else "",
+    )
 
 
 def release_mentor(
@@ -581,7 +587,15 @@ def release_matches(
     ).all()
     for match in matches:
         reason = reasons[match.mentor_id]
-        _end(session, match, reason=reason, on=on, checklist={}, notes="Ended automatically")
+        _end(
+            session,
+            match,
+            reason=reason,
+            on=on,
+            checklist={},
+            notes="Ended automatically",
+            actor_id=actor_id,
+        )
         family = session.get(Family, match.family_id)
         if family is None:
             continue
@@ -595,18 +609,6 @@ def release_matches(
                 link=f"/families/{family.id}",
                 urgent=True,
             )
-        audit.record(
-            session,
-            "match.end",
-            object_type="match",
-            object_id=match.id,
-            district_id=family.district_id,
-            family_id=family.id,
-            mentor_id=match.mentor_id,
-            reason=reason,
-            actor_id=actor_id,
-            actor_role="system" if actor_id is None else "",
-        )
         ended.append(match)
     return ended
 
