@@ -70,8 +70,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from mentoring.families import bp as families_bp
 
     app.register_blueprint(families_bp, url_prefix="/families")
-    from mentoring.apply import bp as apply_bp
     from mentoring.mentors import bp as mentors_bp
+    from mentoring.mentors.apply import bp as apply_bp
 
     app.register_blueprint(mentors_bp, url_prefix="/mentors")
     app.register_blueprint(apply_bp)

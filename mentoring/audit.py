@@ -25,13 +25,18 @@ def record(
     """Add an audit event to the session; it is committed with the change it records.
 
     ``details`` must hold identifiers and field names, never family or DBS content.
+    The actor is the signed-in user unless given; otherwise the event is the public's
+    (a request with nobody signed in) or the system's (the daily job, a command).
     """
     ip = ""
-    if has_request_context():
+    in_request = has_request_context()
+    if in_request:
         ip = (request.remote_addr or "")[:45]
         if actor_id is None and current_user.is_authenticated:
             actor_id = current_user.id
             actor_role = current_user.role
+    if actor_id is None and not actor_role:
+        actor_role = "public" if in_request else "system"
     event = AuditEvent(
         actor_id=actor_id,
         actor_role=actor_role,

@@ -76,7 +76,8 @@ def create_user_command(
 ) -> None:
     """Create a user who can sign in."""
     from mentoring import audit
-    from mentoring.services.users import UserError, create_user
+    from mentoring.exceptions import UserError
+    from mentoring.services.users import create_user
 
     session = get_session()
     try:

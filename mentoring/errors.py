@@ -6,6 +6,8 @@ from flask import Flask, current_app, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from mentoring.exceptions import Conflict, NotFound
+
 TITLES = {
     400: (
         "Sorry, there is a problem with your request",
@@ -46,6 +48,15 @@ def register_error_handlers(app: Flask) -> None:
         if code in (301, 302, 303, 307, 308):
             return err
         return render_error(code)
+
+    # A service's domain errors that no view turned into a message beside a field.
+    @app.errorhandler(NotFound)
+    def _not_found(_err: NotFound):  # type: ignore[no-untyped-def]
+        return render_error(404)
+
+    @app.errorhandler(Conflict)
+    def _conflict(err: Conflict):  # type: ignore[no-untyped-def]
+        return render_error(409, err.message or None)
 
     @app.errorhandler(Exception)
     def _unexpected(err: Exception):  # type: ignore[no-untyped-def]

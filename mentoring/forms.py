@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
+from typing import Any
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -16,10 +18,18 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
+from wtforms import Field, IntegerField
 from wtforms.fields.choices import SelectChoice
+from wtforms.utils import unset_value
+from wtforms.validators import NumberRange, Optional, StopValidation
+
+from mentoring.numbers import is_number
 
 __all__ = [
     "AppForm",
+    "CountField",
+    "DateInputField",
+    "DateRequired",
     "choice_list",
     "GovCheckboxInput",
     "GovCheckboxesInput",
@@ -55,3 +65,74 @@ def _strip(value):  # type: ignore[no-untyped-def]
 def choice_list(pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:
     """Turn (value, label) pairs into WTForms choices."""
     return [SelectChoice(value=str(value), label=label) for value, label in pairs]
+
+
+class DateInputField(Field):
+    """A GOV.UK date input (day, month, year) that explains what is wrong with a date."""
+
+    widget = GovDateInput()
+
+    def __init__(self, label: str | None = None, validators: Any = None, **kwargs: Any) -> None:
+        super().__init__(label, validators, **kwargs)
+
+    def process(self, formdata: Any, data: Any = unset_value, extra_filters: Any = None) -> None:
+        super().process(formdata, data=data, extra_filters=extra_filters)
+        # The widget expects exactly day, month and year; anything else renders empty boxes.
+        if self.raw_data is not None and len(self.raw_data) != 3:
+            self.raw_data = None
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        self.data = None
+        if len(valuelist) != 3:
+            return
+        day, month, year = (v.strip() for v in valuelist)
+        if not (day or month or year):
+            return
+        missing = [n for n, v in (("day", day), ("month", month), ("year", year)) if not v]
+        if missing:
+            raise ValueError(f"{self.label.text} must include a {' and '.join(missing)}")
+        if not (is_number(day) and is_number(month) and is_number(year)) or len(year) != 4:
+            raise ValueError(f"{self.label.text} must be a real date, like 27 3 2026")
+        try:
+            self.data = date(int(year), int(month), int(day))
+        except ValueError:
+            raise ValueError(f"{self.label.text} must be a real date, like 27 3 2026") from None
+
+    def _value(self) -> str:
+        return self.data.strftime("%d %m %Y") if isinstance(self.data, date) else ""
+
+
+class DateRequired:
+    """Require a date input: all three boxes empty is missing; a part-filled date says what is
+    wrong itself (WTForms' InputRequired looks only at the day box)."""
+
+    field_flags = {"required": True}
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def __call__(self, form: Any, field: Any) -> None:
+        if field.raw_data and any(str(v).strip() for v in field.raw_data):
+            return
+        field.errors[:] = []
+        raise StopValidation(self.message)
+
+
+class CountField(IntegerField):
+    """A small whole number typed into a short box; blank means 0."""
+
+    def __init__(self, label: str | None = None, message: str | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", GovTextInput())
+        kwargs.setdefault("validators", [Optional(), NumberRange(min=0, max=20)])
+        super().__init__(label, **kwargs)
+        self.message = message or f"Enter {str(label).lower()} as a whole number, like 2"
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        text = valuelist[0].strip()
+        if not is_number(text):
+            self.data = None
+            raise ValueError(self.message)
+        self.data = int(text)

@@ -277,6 +277,17 @@ class EndReason(StrEnum):
     MOVED_AWAY = "moved_away"
     MENTOR_NOT_MATCHABLE = "mentor_not_matchable"
 
+    @property
+    def label(self) -> str:
+        return {
+            "goals_met": "Goals met",
+            "family_withdrew": "Family withdrew",
+            "mentor_left": "Mentor left",
+            "safeguarding": "Safeguarding",
+            "moved_away": "Family moved away",
+            "mentor_not_matchable": "Mentor no longer cleared to mentor",
+        }[self.value]
+
 
 class ContactKind(StrEnum):
     VISIT = "visit"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from datetime import date, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from mentoring.models import (
     Criterion,
@@ -36,7 +36,7 @@ _numbers = itertools.count(1)
 
 
 def need_ids(session: Session, codes: list[str]) -> list[int]:
-    rows = session.exec(select(Need).where(Need.code.in_(codes))).all()  # type: ignore[attr-defined]
+    rows = session.exec(select(Need).where(col(Need.code).in_(codes))).all()  # type: ignore[attr-defined]
     return [n.id for n in rows]  # type: ignore[misc]
 
 

@@ -2,10 +2,11 @@
 
 import threading
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
+from mentoring.exceptions import MatchError
 from mentoring.models import Match, MatchStatus, Role
-from mentoring.services.matches import MatchError, approve
+from mentoring.services.matches import approve
 from tests.factories import ready_family, refresh, vetted_mentor
 
 THREADS = 6
@@ -38,7 +39,7 @@ def _race(app, proposal_ids, actor_id):
 
 def _holding(db, **where):
     query = select(Match).where(
-        Match.status.in_([MatchStatus.APPROVED.value, MatchStatus.ACTIVE.value])
+        col(Match.status).in_([MatchStatus.APPROVED.value, MatchStatus.ACTIVE.value])
     )
     for key, value in where.items():
         query = query.where(getattr(Match, key) == value)

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from mentoring.exceptions import FamilyError
 from mentoring.models import (
     Criterion,
     Engagement,
@@ -22,7 +23,6 @@ from mentoring.models import (
 )
 from mentoring.services.families import (
     FamilyDetails,
-    FamilyError,
     add_months,
     assess_eligibility,
     assess_turned_around,

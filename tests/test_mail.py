@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from mentoring.services import mail
-from mentoring.services.mail import MailError, send_email
+from mentoring.exceptions import MailError
+from mentoring.services.common import mail
+from mentoring.services.common.mail import send_email
 
 
 def test_without_smtp_emails_are_written_to_the_outbox(app):

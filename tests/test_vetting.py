@@ -7,8 +7,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
-from sqlmodel import select
+from sqlmodel import col, select
 
+from mentoring.exceptions import NotReadyError, VettingError
 from mentoring.models import (
     AuditEvent,
     DbsCheck,
@@ -32,9 +33,7 @@ from mentoring.services.vetting import (
     InterviewFacts,
     MentorFacts,
     ModuleFacts,
-    NotReadyError,
     ReferenceFacts,
-    VettingError,
     VettingPolicy,
     add_months,
     evaluate_gate,
@@ -389,7 +388,7 @@ def test_matchable_mentor_ids_uses_a_fixed_number_of_queries(app, db, world):
 def test_matchable_mentor_ids_is_fast_for_ten_thousand_mentors(db, world):
     today = date.today()
     count = 10_000
-    modules = db.exec(select(TrainingModule).where(TrainingModule.mandatory.is_(True))).all()
+    modules = db.exec(select(TrainingModule).where(col(TrainingModule.mandatory).is_(True))).all()
     now = datetime.now(UTC)
     db.execute(
         sa.insert(Mentor),

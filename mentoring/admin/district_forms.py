@@ -3,8 +3,7 @@
 from wtforms import SelectMultipleField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from mentoring.families.forms import CountField
-from mentoring.forms import AppForm, GovCheckboxesInput, GovSubmitInput, GovTextInput
+from mentoring.forms import AppForm, CountField, GovCheckboxesInput, GovSubmitInput, GovTextInput
 
 
 class DistrictForm(AppForm):

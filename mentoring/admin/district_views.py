@@ -4,24 +4,24 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlmodel import select
+from sqlmodel import col, select
 
 from mentoring.admin import bp
 from mentoring.admin.district_forms import DistrictForm, RemoveTargetForm, TargetForm
 from mentoring.db import get_session
+from mentoring.exceptions import DistrictError
 from mentoring.forms import choice_list
 from mentoring.models import District, Role, User
 from mentoring.numbers import parse_id
 from mentoring.security import roles_allowed
 from mentoring.services import districts as service
-from mentoring.services.districts import DistrictError
 
 
 def _visible_districts() -> list[District]:
     db = get_session()
-    query = select(District).order_by(District.name)
+    query = select(District).order_by(col(District.name))
     if current_user.role != Role.ADMIN.value:
-        query = query.where(District.id.in_(sorted(current_user.district_ids)))  # type: ignore[union-attr]
+        query = query.where(col(District.id).in_(sorted(current_user.district_ids)))
     return list(db.exec(query).all())
 
 
@@ -69,13 +69,13 @@ def _district_form(district: District | None) -> DistrictForm:
     form = DistrictForm()
     form.neighbours.choices = choice_list(
         (d.id, d.name)
-        for d in db.exec(select(District).order_by(District.name)).all()
+        for d in db.exec(select(District).order_by(col(District.name))).all()
         if district is None or d.id != district.id
     )
     form.coordinators.choices = choice_list(
         (u.id, f"{u.name} ({u.email})")
         for u in db.exec(
-            select(User).where(User.role == Role.COORDINATOR.value).order_by(User.name)
+            select(User).where(User.role == Role.COORDINATOR.value).order_by(col(User.name))
         ).all()
     )
     return form
@@ -127,7 +127,7 @@ def _district_page(row: District, form: TargetForm, status: int = 200):  # type:
     coordinator_ids = service.coordinator_ids(session=db, district_id=row.id)
     coordinators = (
         db.exec(
-            select(User).where(User.id.in_(sorted(coordinator_ids))).order_by(User.name)  # type: ignore[union-attr]
+            select(User).where(col(User.id).in_(sorted(coordinator_ids))).order_by(col(User.name))
         ).all()
         if coordinator_ids
         else []

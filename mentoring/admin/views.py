@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
-from sqlmodel import select
+from sqlmodel import col, select
 
 from mentoring import audit
 from mentoring.admin import bp
 from mentoring.admin.forms import UserForm
 from mentoring.db import get_session
+from mentoring.exceptions import UserError
 from mentoring.forms import choice_list
 from mentoring.models import (
     CoordinatorDistrict,
@@ -18,7 +19,7 @@ from mentoring.models import (
     User,
 )
 from mentoring.security import roles_allowed
-from mentoring.services.users import UserError, create_user
+from mentoring.services.users import create_user
 
 
 @bp.route("/users")
@@ -26,10 +27,10 @@ from mentoring.services.users import UserError, create_user
 def users():  # type: ignore[no-untyped-def]
     """List everyone who can sign in."""
     db = get_session()
-    rows = db.exec(select(User).order_by(User.role, User.name)).all()
+    rows = db.exec(select(User).order_by(col(User.role), User.name)).all()
     links = db.exec(
         select(CoordinatorDistrict.user_id, District.code).join(
-            District, District.id == CoordinatorDistrict.district_id
+            District, col(District.id) == CoordinatorDistrict.district_id
         )
     ).all()
     districts_by_user: dict[int, list[str]] = {}
@@ -48,7 +49,7 @@ def new_user():  # type: ignore[no-untyped-def]
     db = get_session()
     form = UserForm()
     form.districts.choices = choice_list(
-        (d.code, d.name) for d in db.exec(select(District).order_by(District.name)).all()
+        (d.code, d.name) for d in db.exec(select(District).order_by(col(District.name))).all()
     )
     if form.validate_on_submit():
         try:

@@ -22,7 +22,7 @@ from mentoring.forms import (
     choice_list,
 )
 from mentoring.models import Slot
-from mentoring.services.matches import END_REASON_LABELS, ENDING_CHECKLIST
+from mentoring.services.common.endings import END_REASON_LABELS, ENDING_CHECKLIST
 
 
 class RunForm(AppForm):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlmodel import select
+from sqlmodel import col, select
 
 from mentoring import audit
 from mentoring.coordination import bp
@@ -23,6 +23,7 @@ from mentoring.coordination.forms import (
 )
 from mentoring.db import get_session
 from mentoring.errors import render_error
+from mentoring.exceptions import MatchConflict, MatchError
 from mentoring.forms import choice_list
 from mentoring.models import (
     ConcernStatus,
@@ -34,7 +35,6 @@ from mentoring.models import (
     MatchStatus,
     Mentor,
     MentorSkill,
-    MentorTravelDistrict,
     Need,
     Role,
     SafeguardingConcern,
@@ -44,17 +44,22 @@ from mentoring.models import (
 )
 from mentoring.numbers import parse_id
 from mentoring.security import roles_allowed
+from mentoring.services import matching as matching_service
+from mentoring.services.common.endings import END_REASON_LABELS, ENDING_CHECKLIST
+from mentoring.services.common.holding import (
+    load_counts,
+    mentors_serving,
+    serves_clause,
+)
+from mentoring.services.families import matching_ready_family_ids
 from mentoring.services.matches import (
-    END_REASON_LABELS,
-    ENDING_CHECKLIST,
-    MatchConflict,
-    MatchError,
     approve,
     assign_by_hand,
     end_match,
     monitoring,
     reject,
 )
+from mentoring.services.vetting import matchable_mentor_ids
 
 COORDINATORS = (Role.COORDINATOR, Role.ADMIN)
 
@@ -64,8 +69,8 @@ def _districts() -> list[District]:
     return list(
         db.exec(
             select(District)
-            .where(District.id.in_(sorted(current_user.district_ids)))  # type: ignore[union-attr]
-            .order_by(District.name)
+            .where(col(District.id).in_(sorted(current_user.district_ids)))
+            .order_by(col(District.name))
         ).all()
     )
 
@@ -103,15 +108,13 @@ def index():  # type: ignore[no-untyped-def]
         ids = {d.id for d in districts} if form.scope.data == "all" else {int(form.scope.data)}
         if not ids <= set(current_user.district_ids):
             abort(404)
-        from mentoring.services import matching as matching_service
-
         run = matching_service.run_matching(db, district_ids=ids, actor_id=current_user.id)  # type: ignore[arg-type]
         current_app.logger.info("matching run", extra={"event": "matching_run", "run_id": run.id})
         return redirect(url_for("coordination.run", run_id=run.id))
     runs = [
         r
         for r in db.exec(
-            select(MatchingRun).order_by(MatchingRun.started_at.desc()).limit(200)  # type: ignore[attr-defined]
+            select(MatchingRun).order_by(col(MatchingRun.started_at).desc()).limit(200)
         ).all()
         if set(r.district_ids) <= set(current_user.district_ids)
     ][:20]
@@ -120,10 +123,10 @@ def index():  # type: ignore[no-untyped-def]
         db.exec(
             select(Match.run_id, sa.func.count())
             .where(
-                Match.run_id.in_([r.id for r in runs]),  # type: ignore[union-attr]
+                col(Match.run_id).in_([r.id for r in runs]),
                 Match.status == MatchStatus.PROPOSED.value,
             )
-            .group_by(Match.run_id)
+            .group_by(col(Match.run_id))
         ).all()
     )
     run_districts = {r.id: ", ".join(names.get(d, "?") for d in r.district_ids) for r in runs}
@@ -144,14 +147,12 @@ def run(run_id: int):  # type: ignore[no-untyped-def]
     run = _visible_run(run_id)
     rows = db.exec(
         select(Match, Family, Mentor)
-        .join(Family, Family.id == Match.family_id)
-        .join(Mentor, Mentor.id == Match.mentor_id)
+        .join(Family, col(Family.id) == Match.family_id)
+        .join(Mentor, col(Mentor.id) == Match.mentor_id)
         .where(Match.run_id == run.id)
-        .order_by(Family.reference, Match.slot)
+        .order_by(col(Family.reference), Match.slot)
     ).all()
     open_proposals = [m for m, _, _ in rows if m.status == MatchStatus.PROPOSED.value]
-    from mentoring.services import matching as matching_service
-
     problems = matching_service.proposal_problems(db, open_proposals, on=service_today())
     names = {d.id: d.name for d in db.exec(select(District)).all()}
     starter = db.get(User, run.started_by_id) if run.started_by_id else None
@@ -261,12 +262,10 @@ def bulk(run_id: int):  # type: ignore[no-untyped-def]
 @roles_allowed(*COORDINATORS)
 def assign():  # type: ignore[no-untyped-def]
     """Assign a mentor to a family by hand, under the same rules as the optimiser."""
-    from mentoring.services.families import matching_ready_family_ids
-
     db = get_session()
     ready = matching_ready_family_ids(session=db, district_ids=set(current_user.district_ids))
     families = db.exec(
-        select(Family).where(Family.id.in_(sorted(ready))).order_by(Family.reference)  # type: ignore[union-attr]
+        select(Family).where(col(Family.id).in_(sorted(ready))).order_by(col(Family.reference))
     ).all()
     form = AssignForm()
     form.family.choices = choice_list(
@@ -281,16 +280,11 @@ def assign():  # type: ignore[no-untyped-def]
         else:
             # Only mentors who serve the family's district (home or travel) can be named:
             # anyone else's vetting and load are not a coordinator's business.
-            serves = sa.or_(
-                Mentor.home_district_id == family.district_id,
-                Mentor.id.in_(  # type: ignore[union-attr]
-                    select(MentorTravelDistrict.mentor_id).where(
-                        MentorTravelDistrict.district_id == family.district_id
-                    )
-                ),
-            )
             mentor = db.exec(
-                select(Mentor).where(Mentor.reference == form.mentor.data.strip().upper(), serves)
+                select(Mentor).where(
+                    Mentor.reference == form.mentor.data.strip().upper(),
+                    serves_clause({family.district_id}),
+                )
             ).first()
             if mentor is None:
                 form.mentor.errors.append(
@@ -303,7 +297,7 @@ def assign():  # type: ignore[no-untyped-def]
                         db,
                         family_id=family.id,
                         mentor_id=mentor.id,
-                        slot=form.slot.data,  # type: ignore[arg-type]
+                        slot=form.slot.data,
                         actor_id=current_user.id,
                     )
                 except MatchError as err:
@@ -317,20 +311,8 @@ def assign():  # type: ignore[no-untyped-def]
 def _available_mentors() -> list[tuple[Mentor, str, int, list[str]]]:
     """Matchable mentors with room who serve one of the coordinator's districts (home or
     travel): (mentor, home district, families held, skills), most room first."""
-    from mentoring.services.matches import load_counts
-    from mentoring.services.vetting import matchable_mentor_ids
-
     db = get_session()
-    mine = sorted(current_user.district_ids)
-    serving = set(
-        db.exec(select(Mentor.id).where(Mentor.home_district_id.in_(mine))).all()  # type: ignore[union-attr,arg-type]
-    ) | set(
-        db.exec(
-            select(MentorTravelDistrict.mentor_id).where(
-                MentorTravelDistrict.district_id.in_(mine)  # type: ignore[attr-defined]
-            )
-        ).all()
-    )
+    serving = mentors_serving(db, current_user.district_ids)
     ids = sorted(serving & matchable_mentor_ids(session=db, on=service_today()))
     if not ids:
         return []
@@ -339,14 +321,14 @@ def _available_mentors() -> list[tuple[Mentor, str, int, list[str]]]:
     skills: dict[int, list[str]] = {}
     for mid, label in db.exec(
         select(MentorSkill.mentor_id, Need.name)
-        .join(Need, Need.id == MentorSkill.need_id)  # type: ignore[arg-type]
-        .where(MentorSkill.mentor_id.in_(ids))  # type: ignore[attr-defined]
-        .order_by(Need.sort_order)
+        .join(Need, col(Need.id) == MentorSkill.need_id)
+        .where(col(MentorSkill.mentor_id).in_(ids))
+        .order_by(col(Need.sort_order))
     ).all():
         skills.setdefault(mid, []).append(label)
     rows = [
         (m, names.get(m.home_district_id, ""), counts.get(m.id, 0), skills.get(m.id, []))  # type: ignore[arg-type]
-        for m in db.exec(select(Mentor).where(Mentor.id.in_(ids))).all()  # type: ignore[union-attr]
+        for m in db.exec(select(Mentor).where(col(Mentor.id).in_(ids))).all()
         if counts.get(m.id, 0) < m.capacity  # type: ignore[arg-type]
     ]
     rows.sort(key=lambda r: (r[2] - r[0].capacity, r[0].reference))
@@ -368,13 +350,13 @@ def matches():  # type: ignore[no-untyped-def]
     )
     current = db.exec(
         select(Match, Family, Mentor)
-        .join(Family, Family.id == Match.family_id)
-        .join(Mentor, Mentor.id == Match.mentor_id)
+        .join(Family, col(Family.id) == Match.family_id)
+        .join(Mentor, col(Mentor.id) == Match.mentor_id)
         .where(
-            Match.status.in_([MatchStatus.APPROVED.value, MatchStatus.ACTIVE.value]),  # type: ignore[attr-defined]
-            Family.district_id.in_(sorted(current_user.district_ids)),  # type: ignore[attr-defined]
+            col(Match.status).in_([MatchStatus.APPROVED.value, MatchStatus.ACTIVE.value]),
+            col(Family.district_id).in_(sorted(current_user.district_ids)),
         )
-        .order_by(Family.reference)
+        .order_by(col(Family.reference))
     ).all()
     return render_template(
         "coordination/matches.html",
@@ -394,7 +376,7 @@ def match(match_id: int):  # type: ignore[no-untyped-def]
     contacts = db.exec(
         select(ContactLog)
         .where(ContactLog.match_id == match.id)
-        .order_by(ContactLog.contact_on.desc())  # type: ignore[attr-defined]
+        .order_by(col(ContactLog.contact_on).desc())
     ).all()
     audit.record(
         db, "match.view", object_type="match", object_id=match.id, district_id=family.district_id
@@ -424,7 +406,7 @@ def end(match_id: int):  # type: ignore[no-untyped-def]
             end_match(
                 get_session(),
                 match_id=match.id,
-                actor_id=current_user.id,  # type: ignore[arg-type]
+                actor_id=current_user.id,
                 reason=form.reason.data,
                 checklist={key: key in (form.checklist.data or []) for key, _ in ENDING_CHECKLIST},
                 notes=form.notes.data or "",

@@ -11,11 +11,12 @@ from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlmodel import select
+from sqlmodel import col, select
 
 from mentoring import audit
 from mentoring.csvutil import write_csv
 from mentoring.db import get_session
+from mentoring.exceptions import FamilyError, OutOfScope
 from mentoring.families import bp
 from mentoring.families.forms import (
     GENDER_LABELS,
@@ -51,15 +52,14 @@ from mentoring.models import (
 from mentoring.numbers import parse_id
 from mentoring.security import roles_allowed
 from mentoring.services import families as service
+from mentoring.services.common.scope import visible_district_ids
 from mentoring.services.families import (
     ENGAGEMENT_LABELS,
     EXPORT_HEADER,
     MENTOR_FILTERS,
     TRANCHE_LABELS,
     FamilyDetails,
-    FamilyError,
     FamilyFilters,
-    OutOfScope,
     visible_family_or_404,
 )
 
@@ -69,16 +69,16 @@ PER_PAGE = 50
 
 def _districts() -> list[District]:
     db = get_session()
-    ids = service.visible_district_ids(session=db, user=current_user)
+    ids = visible_district_ids(current_user)
     return list(
         db.exec(
-            select(District).where(District.id.in_(sorted(ids))).order_by(District.name)  # type: ignore[union-attr]
+            select(District).where(col(District.id).in_(sorted(ids))).order_by(col(District.name))
         ).all()
     )
 
 
 def _needs() -> list[Need]:
-    return list(get_session().exec(select(Need).order_by(Need.sort_order, Need.name)).all())
+    return list(get_session().exec(select(Need).order_by(col(Need.sort_order), Need.name)).all())
 
 
 def _family(family_id: int) -> Family:
@@ -333,9 +333,9 @@ def show(family_id: int):  # type: ignore[no-untyped-def]
     problems = service.readiness_problems(family=family, criteria=codes, phase2_min=phase2_min)
     matches = db.exec(
         select(Match, Mentor)
-        .join(Mentor, Mentor.id == Match.mentor_id)
+        .join(Mentor, col(Mentor.id) == Match.mentor_id)
         .where(Match.family_id == family_id)
-        .order_by(Match.created_at.desc())  # type: ignore[attr-defined]
+        .order_by(col(Match.created_at).desc())
     ).all()
     held = [
         (m, mentor) for m, mentor in matches if m.status in {s.value for s in SLOT_HOLDING_STATUSES}
@@ -351,7 +351,7 @@ def show(family_id: int):  # type: ignore[no-untyped-def]
         if i
     }
     people = (
-        dict(db.exec(select(User.id, User.name).where(User.id.in_(sorted(people_ids)))).all())  # type: ignore[union-attr]
+        dict(db.exec(select(User.id, User.name).where(col(User.id).in_(sorted(people_ids)))).all())
         if people_ids
         else {}
     )
@@ -599,9 +599,9 @@ def access(family_id: int):  # type: ignore[no-untyped-def]
     family = _family(family_id)
     events = db.exec(
         select(AuditEvent, User.name)
-        .join(User, User.id == AuditEvent.actor_id, isouter=True)
+        .join(User, col(User.id) == AuditEvent.actor_id, isouter=True)
         .where(AuditEvent.object_type == "family", AuditEvent.object_id == family_id)
-        .order_by(AuditEvent.at.desc())  # type: ignore[attr-defined]
+        .order_by(col(AuditEvent.at).desc())
         .limit(500)
     ).all()
     return render_template("families/access.html", family=family, events=events)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlmodel import select
+from sqlmodel import col, select
 
 from mentoring.db import get_session, write_transaction
 from mentoring.main import bp
@@ -20,7 +20,9 @@ from mentoring.models import (
     Role,
     utcnow,
 )
+from mentoring.read import mentor_view
 from mentoring.security import public, roles_allowed
+from mentoring.services.families import matched_clause, phase2_min_criteria, ready_clause
 
 ALL_ROLES = (Role.ADMIN, Role.PROVIDER, Role.COORDINATOR, Role.MENTOR)
 
@@ -32,8 +34,8 @@ def home():  # type: ignore[no-untyped-def]
     db = get_session()
     notifications = db.exec(
         select(Notification)
-        .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))  # type: ignore[union-attr]
-        .order_by(Notification.urgent.desc(), Notification.created_at.desc())  # type: ignore[attr-defined]
+        .where(Notification.user_id == current_user.id, col(Notification.read_at).is_(None))
+        .order_by(col(Notification.urgent).desc(), col(Notification.created_at).desc())
         .limit(20)
     ).all()
     context = {"notifications": notifications}
@@ -45,8 +47,6 @@ def home():  # type: ignore[no-untyped-def]
 
 
 def _mentor_home(db):  # type: ignore[no-untyped-def]
-    from mentoring.services import mentor_view
-
     if current_user.mentor_id is None:
         return {"offers": [], "families": []}
     return {
@@ -59,7 +59,7 @@ def _provider_home(db):  # type: ignore[no-untyped-def]
     rows = db.exec(
         select(Mentor.stage, sa.func.count())
         .where(Mentor.status == MentorStatus.ACTIVE.value)
-        .group_by(Mentor.stage)
+        .group_by(col(Mentor.stage))
     ).all()
     by_stage = dict(rows)
     stages = [(stage, by_stage.get(stage.value, 0)) for stage in PipelineStage]
@@ -69,7 +69,7 @@ def _provider_home(db):  # type: ignore[no-untyped-def]
 def _district_home(db):  # type: ignore[no-untyped-def]
     district_ids = sorted(current_user.district_ids)
     districts = db.exec(
-        select(District).where(District.id.in_(district_ids)).order_by(District.name)  # type: ignore[union-attr]
+        select(District).where(col(District.id).in_(district_ids)).order_by(col(District.name))
     ).all()
     open_states = [
         Engagement.IDENTIFIED.value,
@@ -79,17 +79,17 @@ def _district_home(db):  # type: ignore[no-untyped-def]
     total = dict(
         db.exec(
             select(Family.district_id, sa.func.count())
-            .where(Family.district_id.in_(district_ids), Family.engagement.in_(open_states))  # type: ignore[attr-defined]
-            .group_by(Family.district_id)
+            .where(
+                col(Family.district_id).in_(district_ids), col(Family.engagement).in_(open_states)
+            )
+            .group_by(col(Family.district_id))
         ).all()
     )
-    from mentoring.services.families import matched_clause, phase2_min_criteria, ready_clause
-
     matched = dict(
         db.exec(
             select(Family.district_id, sa.func.count())
-            .where(Family.district_id.in_(district_ids), matched_clause())  # type: ignore[attr-defined]
-            .group_by(Family.district_id)
+            .where(col(Family.district_id).in_(district_ids), matched_clause())
+            .group_by(col(Family.district_id))
         ).all()
     )
     # The same rule as the families waiting list: ready for matching, no mentor.
@@ -97,11 +97,11 @@ def _district_home(db):  # type: ignore[no-untyped-def]
         db.exec(
             select(Family.district_id, sa.func.count())
             .where(
-                Family.district_id.in_(district_ids),  # type: ignore[attr-defined]
+                col(Family.district_id).in_(district_ids),
                 ready_clause(phase2_min_criteria()),
                 sa.not_(matched_clause()),
             )
-            .group_by(Family.district_id)
+            .group_by(col(Family.district_id))
         ).all()
     )
     summary = [
@@ -141,7 +141,7 @@ def mark_all_read():  # type: ignore[no-untyped-def]
             sa.update(Notification)
             .where(
                 Notification.user_id == current_user.id,
-                Notification.read_at.is_(None),  # type: ignore[union-attr]
+                col(Notification.read_at).is_(None),
             )
             .values(read_at=utcnow())
         )

@@ -3,9 +3,10 @@
 from wtforms import IntegerField, RadioField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from mentoring.families.forms import DateInputField, DateRequired
 from mentoring.forms import (
     AppForm,
+    DateInputField,
+    DateRequired,
     GovRadioInput,
     GovSubmitInput,
     GovTextArea,

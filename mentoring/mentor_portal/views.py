@@ -11,14 +11,13 @@ from flask_login import current_user
 
 from mentoring import audit
 from mentoring.db import get_session
+from mentoring.exceptions import MatchConflict, MatchError
 from mentoring.mentor_portal import bp
 from mentoring.mentor_portal.forms import CONTACT_KINDS, ConcernForm, ContactForm, OfferForm
 from mentoring.models import Match, Role
+from mentoring.read import mentor_view
 from mentoring.security import roles_allowed
-from mentoring.services import mentor_view
 from mentoring.services.matches import (
-    MatchConflict,
-    MatchError,
     answer_offer,
     raise_concern,
     record_contact,

@@ -21,10 +21,11 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlmodel import select
+from sqlmodel import col, select
 
 from mentoring import audit
 from mentoring.db import get_session
+from mentoring.exceptions import NotReadyError, VettingError
 from mentoring.forms import choice_list
 from mentoring.mentors import bp
 from mentoring.mentors.forms import (
@@ -72,7 +73,6 @@ from mentoring.services.mentors import (
     STATUS_LABELS,
     ApplicationData,
 )
-from mentoring.services.vetting import NotReadyError, VettingError
 
 STAFF = (Role.PROVIDER, Role.ADMIN)
 ACTION_LABELS = {
@@ -131,12 +131,12 @@ def _count(n: int, noun: str) -> str:
 
 
 def _district_choices() -> list[tuple[str, str]]:
-    rows = get_session().exec(select(District).order_by(District.name)).all()
+    rows = get_session().exec(select(District).order_by(col(District.name))).all()
     return [(str(d.id), d.name) for d in rows]
 
 
 def _need_choices() -> list[tuple[str, str]]:
-    rows = get_session().exec(select(Need).order_by(Need.sort_order, Need.name)).all()
+    rows = get_session().exec(select(Need).order_by(col(Need.sort_order), Need.name)).all()
     return [(n.code, n.name) for n in rows]
 
 
@@ -406,8 +406,8 @@ def modules():  # type: ignore[no-untyped-def]
     db = get_session()
     rows = db.exec(
         select(TrainingModule).order_by(
-            TrainingModule.active.desc(),  # type: ignore[attr-defined]
-            TrainingModule.mandatory.desc(),  # type: ignore[attr-defined]
+            col(TrainingModule.active).desc(),
+            col(TrainingModule.mandatory).desc(),
             TrainingModule.name,
         )
     ).all()
@@ -423,7 +423,7 @@ def _module_form(module: TrainingModule | None) -> ModuleForm:
         form.mandatory.data = "yes" if module.mandatory else "no"
         form.active.data = "yes" if module.active else "no"
         form.unlocks_need.data = str(module.unlocks_need_id or "")
-    needs = get_session().exec(select(Need).order_by(Need.sort_order, Need.name)).all()
+    needs = get_session().exec(select(Need).order_by(col(Need.sort_order), Need.name)).all()
     form.unlocks_need.choices = choice_list(
         [("", "Nothing: a general module"), *((str(n.id), n.name) for n in needs)]
     )
@@ -502,15 +502,17 @@ def mentor(mentor_id: int):  # type: ignore[no-untyped-def]
     on = service_today()
     gate = vetting.check_gate(session=db, mentor_id=mentor_id, on=on)
     references = db.exec(
-        select(Reference).where(Reference.mentor_id == mentor_id).order_by(Reference.id)
+        select(Reference).where(Reference.mentor_id == mentor_id).order_by(col(Reference.id))
     ).all()
     checks = db.exec(
         select(DbsCheck)
         .where(DbsCheck.mentor_id == mentor_id)
-        .order_by(DbsCheck.issue_date.desc(), DbsCheck.id.desc())  # type: ignore[attr-defined,union-attr]
+        .order_by(col(DbsCheck.issue_date).desc(), col(DbsCheck.id).desc())
     ).all()
     interviews = db.exec(
-        select(Interview).where(Interview.mentor_id == mentor_id).order_by(Interview.held_on.desc())  # type: ignore[attr-defined]
+        select(Interview)
+        .where(Interview.mentor_id == mentor_id)
+        .order_by(col(Interview.held_on).desc())
     ).all()
     districts = dict(db.exec(select(District.id, District.name)).all())
     travel = [
@@ -523,9 +525,9 @@ def mentor(mentor_id: int):  # type: ignore[no-untyped-def]
     ]
     skills = db.exec(
         select(Need.name)
-        .join(MentorSkill, MentorSkill.need_id == Need.id)
+        .join(MentorSkill, col(MentorSkill.need_id) == Need.id)
         .where(MentorSkill.mentor_id == mentor_id)
-        .order_by(Need.sort_order)
+        .order_by(col(Need.sort_order))
     ).all()
     history = db.exec(
         select(AuditEvent)
@@ -534,7 +536,7 @@ def mentor(mentor_id: int):  # type: ignore[no-untyped-def]
             AuditEvent.object_id == mentor_id,
             AuditEvent.action != "dbs.view",
         )
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())  # type: ignore[attr-defined,union-attr]
+        .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
         .limit(25)
     ).all()
     user_ids = {
@@ -548,7 +550,7 @@ def mentor(mentor_id: int):  # type: ignore[no-untyped-def]
         if u
     }
     users = (
-        dict(db.exec(select(User.id, User.name).where(User.id.in_(user_ids))).all())  # type: ignore[union-attr]
+        dict(db.exec(select(User.id, User.name).where(col(User.id).in_(user_ids))).all())
         if user_ids
         else {}
     )
@@ -911,8 +913,8 @@ def training(mentor_id: int):  # type: ignore[no-untyped-def]
     db = get_session()
     modules = db.exec(
         select(TrainingModule)
-        .where(TrainingModule.active.is_(True))  # type: ignore[attr-defined]
-        .order_by(TrainingModule.mandatory.desc(), TrainingModule.name)  # type: ignore[attr-defined]
+        .where(col(TrainingModule.active).is_(True))
+        .order_by(col(TrainingModule.mandatory).desc(), TrainingModule.name)
     ).all()
     form = TrainingForm()
     form.module.choices = choice_list(

@@ -7,8 +7,7 @@ from typing import Any
 from wtforms import SelectField
 from wtforms.validators import Optional, ValidationError
 
-from mentoring.families.forms import DateInputField
-from mentoring.forms import AppForm, GovSelect, choice_list
+from mentoring.forms import AppForm, DateInputField, GovSelect, choice_list
 from mentoring.numbers import is_number
 from mentoring.services.districts import current_programme_year, programme_year_label
 from mentoring.services.reports import (
@@ -61,7 +60,7 @@ class PeriodForm(AppForm):
         ):
             raise ValidationError("Select a programme year from the list")
 
-    def validate(self, extra_validators: Any = None) -> bool:  # type: ignore[override]
+    def validate(self, extra_validators: Any = None) -> bool:
         """Check the fields, then work out the period (``self.period``)."""
         if not super().validate(extra_validators):
             return False

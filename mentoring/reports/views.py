@@ -20,7 +20,7 @@ from typing import Any
 
 from flask import Response, abort, render_template, request, url_for
 from flask_login import current_user
-from sqlmodel import select
+from sqlmodel import col, select
 
 from mentoring import audit
 from mentoring.csvutil import write_csv
@@ -31,18 +31,18 @@ from mentoring.reports.forms import PeriodForm
 from mentoring.reports.present import Presenter
 from mentoring.security import roles_allowed
 from mentoring.services import reports as service
-from mentoring.services.families import can_see_district, visible_district_ids
+from mentoring.services.common.scope import can_see_district, visible_district_ids
 
 FAMILY_REPORT_ROLES = (Role.ADMIN, Role.COORDINATOR)
 MENTOR_REPORT_ROLES = (Role.ADMIN, Role.PROVIDER)
 
 
 def _all_districts() -> list[District]:
-    return list(get_session().exec(select(District).order_by(District.name)).all())
+    return list(get_session().exec(select(District).order_by(col(District.name))).all())
 
 
 def _own_district_ids() -> set[int]:
-    return visible_district_ids(session=get_session(), user=current_user)
+    return set(visible_district_ids(current_user))
 
 
 def _period_form() -> PeriodForm:

@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, SQLModel, col, select
 
 from mentoring.demo import DISTRICTS, NEIGHBOURS, _stage_plan
 from mentoring.models import (
@@ -53,9 +53,9 @@ from mentoring.models import (
     TrainingRecord,
     service_today,
 )
+from mentoring.services.common.dates import add_months
 from mentoring.services.districts import WORKED_WITH, programme_year_dates, programme_year_of
 from mentoring.services.families import RESULTS_FOR
-from mentoring.services.vetting import add_months
 
 BATCH = 5000
 STAGE_ORDER = [s.value for s in PipelineStage]
@@ -105,7 +105,7 @@ class _Writer:
     def flush(self) -> None:
         """Insert every pending row, parent tables first (foreign keys are on)."""
         order = {t.name: i for i, t in enumerate(SQLModel.metadata.sorted_tables)}
-        for model in sorted(self.pending, key=lambda m: order[m.__tablename__]):  # type: ignore[attr-defined]
+        for model in sorted(self.pending, key=lambda m: order[m.__tablename__]):
             rows = self.pending.pop(model)
             if rows:
                 table = model.__table__  # type: ignore[attr-defined]
@@ -134,7 +134,7 @@ def _reset_sequences(session: Session, models: list[type[SQLModel]]) -> None:
 def _districts(session: Session, families_per_year: int, years: list[int]) -> list[District]:
     """Return the districts, adding Kent's 12 (with neighbours) when there are none, and
     targets in proportion to the volume for the years without one."""
-    rows = list(session.exec(select(District).order_by(District.id)).all())
+    rows = list(session.exec(select(District).order_by(col(District.id))).all())
     if not rows:
         by_code = {}
         for code, name, *_targets in DISTRICTS:

@@ -13,10 +13,11 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from mentoring import audit
 from mentoring.db import write_transaction
+from mentoring.exceptions import DistrictError
 from mentoring.models import (
     CoordinatorDistrict,
     District,
@@ -31,14 +32,6 @@ from mentoring.models import (
 
 CODE_PATTERN = re.compile(r"[A-Z][A-Z0-9]{1,7}")
 WORKED_WITH = (Engagement.ENGAGED.value, Engagement.EXITED.value)
-
-
-class DistrictError(ValueError):
-    """A change to a district is not allowed; ``field`` names the form field."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 def programme_year_of(day: date) -> int:
@@ -115,7 +108,7 @@ def _check(
     if coordinators:
         roles = dict(
             session.exec(
-                select(User.id, User.role).where(User.id.in_(sorted(coordinators)))  # type: ignore[union-attr]
+                select(User.id, User.role).where(col(User.id).in_(sorted(coordinators)))
             ).all()
         )
         if set(roles) != coordinators or any(r != Role.COORDINATOR.value for r in roles.values()):
@@ -148,7 +141,7 @@ def _set_links(
         session.execute(
             sa.delete(CoordinatorDistrict).where(
                 CoordinatorDistrict.district_id == district_id,
-                CoordinatorDistrict.user_id.in_(sorted(current - coordinators)),  # type: ignore[attr-defined]
+                col(CoordinatorDistrict.user_id).in_(sorted(current - coordinators)),
             )
         )
         for user_id in sorted(coordinators - current):
@@ -238,7 +231,7 @@ def targets(*, session: Session, district_id: int) -> list[DistrictTarget]:
         session.exec(
             select(DistrictTarget)
             .where(DistrictTarget.district_id == district_id)
-            .order_by(DistrictTarget.programme_year.desc())  # type: ignore[attr-defined]
+            .order_by(col(DistrictTarget.programme_year).desc())
         ).all()
     )
 
@@ -326,26 +319,28 @@ def progress(
         return {}
     first, last = programme_year_dates(programme_year)
     in_year = [
-        Family.district_id.in_(ids),  # type: ignore[attr-defined]
-        Family.referred_on >= first,
-        Family.referred_on <= last,
+        col(Family.district_id).in_(ids),
+        col(Family.referred_on) >= first,
+        col(Family.referred_on) <= last,
     ]
     identified = dict(
         session.exec(
-            select(Family.district_id, sa.func.count()).where(*in_year).group_by(Family.district_id)
+            select(Family.district_id, sa.func.count())
+            .where(*in_year)
+            .group_by(col(Family.district_id))
         ).all()
     )
     worked = dict(
         session.exec(
             select(Family.district_id, sa.func.count())
-            .where(*in_year, Family.engagement.in_(WORKED_WITH))  # type: ignore[attr-defined]
-            .group_by(Family.district_id)
+            .where(*in_year, col(Family.engagement).in_(WORKED_WITH))
+            .group_by(col(Family.district_id))
         ).all()
     )
     goal = dict(
         session.exec(
             select(DistrictTarget.district_id, DistrictTarget.target_families).where(
-                DistrictTarget.district_id.in_(ids),  # type: ignore[attr-defined]
+                col(DistrictTarget.district_id).in_(ids),
                 DistrictTarget.programme_year == programme_year,
             )
         ).all()

@@ -46,11 +46,12 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask import abort, current_app, has_app_context
-from sqlmodel import Session, select
+from flask import current_app, has_app_context
+from sqlmodel import Session, col, select
 
 from mentoring import audit
 from mentoring.db import write_transaction
+from mentoring.exceptions import FamilyError, NotFound, OutOfScope
 from mentoring.models import (
     PHASE1_CRITERIA,
     SLOT_HOLDING_STATUSES,
@@ -69,13 +70,19 @@ from mentoring.models import (
     Mentor,
     Need,
     Outcome,
-    Role,
     Slot,
     Tranche,
+    User,
     service_today,
     utcnow,
 )
-from mentoring.numbers import parse_id
+from mentoring.services.common.dates import add_months
+from mentoring.services.common.endings import end_for_withdrawn_consent
+from mentoring.services.common.scope import (
+    can_see_district,
+    load_visible,
+    visible_district_ids,
+)
 
 PHASE2_SETTING = "FAMILY_PHASE2_MIN_CRITERIA"
 PHASE2_MIN_CRITERIA_DEFAULT = 2
@@ -105,14 +112,6 @@ ENGAGEMENT_LABELS = {
     Engagement.DECLINED.value: "Declined",
     Engagement.EXITED.value: "Exited",
 }
-
-
-class FamilyError(ValueError):
-    """A change to a family is not allowed; ``field`` names the form field it belongs beside."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 # ---------------------------------------------------------------------------
@@ -223,18 +222,6 @@ def assess_turned_around(*, criteria: set[str], outcomes: set[str], phase: int) 
     return TurnedAround(achieved, addressed, outstanding)
 
 
-def add_months(day: date, months: int) -> date:
-    """Return the same day some months later (the month's last day when it is shorter)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    for last in (31, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise ValueError("no such month")  # pragma: no cover - 28 always exists
-
-
 def tracking_until(exited_on: date | None) -> date | None:
     """Return the last day a family is tracked after exit (12 months), or None."""
     return add_months(exited_on, TRACKING_MONTHS) if exited_on else None
@@ -300,7 +287,7 @@ def _criteria_count(codes: Iterable[str] | None = None) -> Any:
         .where(FamilyCriterion.family_id == Family.id)
     )
     if codes is not None:
-        query = query.where(FamilyCriterion.criterion.in_(list(codes)))  # type: ignore[attr-defined]
+        query = query.where(col(FamilyCriterion.criterion).in_(list(codes)))
     return query.scalar_subquery()
 
 
@@ -322,9 +309,9 @@ def eligible_clause(phase2_min: int) -> Any:
 def offered_clause() -> Any:
     """SQL: volunteer mentoring is offered (``mentoring_is_offered``)."""
     return sa.or_(
-        Family.mentoring_offered.is_(True),  # type: ignore[union-attr]
+        col(Family.mentoring_offered).is_(True),
         sa.and_(
-            Family.mentoring_offered.is_(None),  # type: ignore[union-attr]
+            col(Family.mentoring_offered).is_(None),
             Family.tranche == MENTORING_TRANCHE,
         ),
     )
@@ -333,10 +320,10 @@ def offered_clause() -> Any:
 def ready_clause(phase2_min: int) -> Any:
     """SQL: the family may be matched (``readiness_problems`` is empty)."""
     return sa.and_(
-        Family.consent_mentoring.is_(True),  # type: ignore[attr-defined]
-        Family.consent_sharing.is_(True),  # type: ignore[attr-defined]
+        col(Family.consent_mentoring).is_(True),
+        col(Family.consent_sharing).is_(True),
         Family.engagement == Engagement.ENGAGED.value,
-        Family.exited_on.is_(None),  # type: ignore[union-attr]
+        col(Family.exited_on).is_(None),
         offered_clause(),
         eligible_clause(phase2_min),
     )
@@ -349,7 +336,7 @@ def matched_clause() -> Any:
         .where(
             Match.family_id == Family.id,
             Match.slot == Slot.MENTOR.value,
-            Match.status.in_(HOLDING),  # type: ignore[attr-defined]
+            col(Match.status).in_(HOLDING),
         )
         .correlate(Family)
     )
@@ -360,8 +347,8 @@ def waiting_since() -> Any:
     return sa.case(
         (
             sa.and_(
-                Family.consent_mentoring.is_(True),  # type: ignore[attr-defined]
-                Family.consent_mentoring_on.is_not(None),  # type: ignore[union-attr]
+                col(Family.consent_mentoring).is_(True),
+                col(Family.consent_mentoring_on).is_not(None),
             ),
             Family.consent_mentoring_on,
         ),
@@ -375,7 +362,7 @@ def matching_ready_family_ids(*, session: Session, district_ids: set[int]) -> se
         return set()
     rows = session.exec(
         select(Family.id).where(
-            Family.district_id.in_(sorted(district_ids)),  # type: ignore[attr-defined]
+            col(Family.district_id).in_(sorted(district_ids)),
             ready_clause(phase2_min_criteria()),
         )
     ).all()
@@ -387,33 +374,9 @@ def matching_ready_family_ids(*, session: Session, district_ids: set[int]) -> se
 # ---------------------------------------------------------------------------
 
 
-def can_see_district(user: Any, district_id: int) -> bool:
-    """Tell whether a user may see a district's families: admins all, coordinators theirs."""
-    role = getattr(user, "role", None)
-    if role == Role.ADMIN.value:
-        return True
-    if role == Role.COORDINATOR.value:
-        return district_id in getattr(user, "district_ids", ())
-    return False
-
-
-def visible_district_ids(*, session: Session, user: Any) -> set[int]:
-    """Return the districts whose families the user may see."""
-    role = getattr(user, "role", None)
-    if role == Role.ADMIN.value:
-        return {d for d in session.exec(select(District.id)).all() if d is not None}
-    if role == Role.COORDINATOR.value:
-        return set(user.district_ids)
-    return set()
-
-
 def visible_family_or_404(*, session: Session, family_id: int, user: Any) -> Family:
-    """Load a family the user may see; forbidden and missing both answer 404."""
-    family_id = parse_id(family_id)  # type: ignore[assignment]
-    family = session.get(Family, family_id) if family_id is not None else None
-    if family is None or not can_see_district(user, family.district_id):
-        abort(404)
-    return family
+    """Load a family the user may see; forbidden and missing both raise `NotFound`."""
+    return load_visible(Family, family_id, user, session=session)
 
 
 def find_visible_by_reference(*, session: Session, user: Any, reference: str) -> Family | None:
@@ -578,7 +541,7 @@ def _need_ids(session: Session, codes: Iterable[str]) -> dict[str, int]:
     return {
         code: need_id
         for code, need_id in session.exec(
-            select(Need.code, Need.id).where(Need.code.in_(wanted))  # type: ignore[attr-defined]
+            select(Need.code, Need.id).where(col(Need.code).in_(wanted))
         ).all()
         if need_id is not None
     }
@@ -589,9 +552,9 @@ def family_need_codes(*, session: Session, family_id: int) -> list[str]:
     return list(
         session.exec(
             select(Need.code)
-            .join(FamilyNeed, FamilyNeed.need_id == Need.id)
+            .join(FamilyNeed, col(FamilyNeed.need_id) == Need.id)
             .where(FamilyNeed.family_id == family_id)
-            .order_by(Need.sort_order, Need.name)
+            .order_by(col(Need.sort_order), Need.name)
         ).all()
     )
 
@@ -716,7 +679,7 @@ def update_family(
 ) -> list[str]:
     """Change a family's details; return the names of the fields that changed."""
     if not can_see_district(user, family.district_id):
-        abort(404)
+        raise NotFound("Page not found")
     validate_details(session=session, details=details)
     with write_transaction(session):
         changed = _apply_details(family, details)
@@ -747,7 +710,7 @@ def record_criteria(
 ) -> Eligibility:
     """Replace the criteria a family meets (each with evidence date and source)."""
     if not can_see_district(user, family.district_id):
-        abort(404)
+        raise NotFound("Page not found")
     if phase not in (1, 2):
         raise FamilyError("programme_phase", "Choose phase 1 or phase 2")
     unknown = set(evidence) - set(Criterion.values())
@@ -790,9 +753,9 @@ def record_criteria(
             if row is None:
                 session.add(
                     FamilyCriterion(
-                        family_id=family.id,  # type: ignore[arg-type]
+                        family_id=family.id,
                         criterion=code,
-                        evidence_date=on,  # type: ignore[arg-type]
+                        evidence_date=on,
                         evidence_source=source.strip(),
                         recorded_by_id=actor_id,
                     )
@@ -845,7 +808,7 @@ def record_consent(
     form recording both consents can check both before saving either.
     """
     if not can_see_district(user, family.district_id):
-        abort(404)
+        raise NotFound("Page not found")
     if kind not in CONSENT_FIELDS:
         raise ValueError(f"not a consent: {kind}")
     name = CONSENT_FIELDS[kind]
@@ -890,8 +853,6 @@ def record_consent(
         )
         _audit(session, family, "consent", fields=[name])
         if not given:
-            from mentoring.services.matches import end_for_withdrawn_consent
-
             end_for_withdrawn_consent(
                 session, family=family, on=on, actor_id=getattr(user, "id", None)
             )
@@ -904,8 +865,8 @@ def held_matches(*, session: Session, family_id: int) -> list[tuple[Match, Mento
         (m, mentor)
         for m, mentor in session.exec(
             select(Match, Mentor)
-            .join(Mentor, Mentor.id == Match.mentor_id)
-            .where(Match.family_id == family_id, Match.status.in_(HOLDING))  # type: ignore[attr-defined]
+            .join(Mentor, col(Mentor.id) == Match.mentor_id)
+            .where(Match.family_id == family_id, col(Match.status).in_(HOLDING))
         ).all()
     ]
 
@@ -921,7 +882,7 @@ def change_engagement(
 ) -> None:
     """Move a family's engagement (a declined family may re-engage; exited is final)."""
     if not can_see_district(user, family.district_id):
-        abort(404)
+        raise NotFound("Page not found")
     current = family.engagement
     if current == Engagement.EXITED.value:
         raise FamilyError(
@@ -996,7 +957,7 @@ def record_outcome(
 ) -> FamilyOutcome:
     """Record (or correct) a result the programme pays for, with its date and evidence."""
     if not can_see_district(user, family.district_id):
-        abort(404)
+        raise NotFound("Page not found")
     if outcome not in set(Outcome.values()):
         raise FamilyError("outcome", "Choose a result from the list")
     if achieved_on is None:
@@ -1040,7 +1001,7 @@ def record_outcome(
 def remove_outcome(*, session: Session, user: Any, family: Family, outcome: str) -> bool:
     """Remove a result recorded in error; return whether there was one."""
     if not can_see_district(user, family.district_id):
-        abort(404)
+        raise NotFound("Page not found")
     with write_transaction(session):
         row = session.exec(
             select(FamilyOutcome).where(
@@ -1056,13 +1017,11 @@ def remove_outcome(*, session: Session, user: Any, family: Family, outcome: str)
 
 def family_history(*, session: Session, family_id: int) -> list[dict[str, Any]]:
     """Return the family's consent and engagement history, newest first, with who recorded it."""
-    from mentoring.models import User
-
     rows = session.exec(
         select(FamilyEvent, User.name)
-        .join(User, User.id == FamilyEvent.recorded_by_id, isouter=True)
+        .join(User, col(User.id) == FamilyEvent.recorded_by_id, isouter=True)
         .where(FamilyEvent.family_id == family_id)
-        .order_by(FamilyEvent.happened_on.desc(), FamilyEvent.id.desc())  # type: ignore[attr-defined,union-attr]
+        .order_by(col(FamilyEvent.happened_on).desc(), col(FamilyEvent.id).desc())
     ).all()
     out = []
     for event, name in rows:
@@ -1091,7 +1050,7 @@ def related_referrals(*, session: Session, family: Family, user: Any) -> dict[st
     later = [
         f
         for f in session.exec(
-            select(Family).where(Family.previous_family_id == family.id).order_by(Family.id)
+            select(Family).where(Family.previous_family_id == family.id).order_by(col(Family.id))
         ).all()
         if can_see_district(user, f.district_id)
     ]
@@ -1107,10 +1066,6 @@ MENTOR_FILTERS = {
     "matched": "Has a mentor",
     "not_ready": "Not ready",
 }
-
-
-class OutOfScope(Exception):
-    """A filter asked for a district the user may not see."""
 
 
 @dataclass
@@ -1145,12 +1100,12 @@ def _filtered(
     *, session: Session, user: Any, filters: FamilyFilters, on: date, phase2_min: int
 ) -> Any:
     """Return the WHERE conditions for a user's family list."""
-    districts = visible_district_ids(session=session, user=user)
+    districts = visible_district_ids(user)
     if filters.district_id is not None:
         if filters.district_id not in districts:
             raise OutOfScope
         districts = {filters.district_id}
-    conditions: list[Any] = [Family.district_id.in_(sorted(districts))]  # type: ignore[attr-defined]
+    conditions: list[Any] = [col(Family.district_id).in_(sorted(districts))]
     if filters.tranche is not None:
         conditions.append(Family.tranche == filters.tranche)
     if filters.engagement:
@@ -1175,7 +1130,7 @@ def _filtered(
         conditions.append(waiting_since() <= on - timedelta(days=filters.min_days_waiting))
     if filters.reference.strip():
         fragment = filters.reference.strip().upper().replace("%", "").replace("_", "")
-        conditions.append(Family.reference.like(f"%{fragment}%"))  # type: ignore[attr-defined]
+        conditions.append(col(Family.reference).like(f"%{fragment}%"))
     return conditions
 
 
@@ -1235,7 +1190,7 @@ def list_families(
             ready_clause(phase2_min).label("ready"),
             matched_clause().label("matched"),
         )
-        .join(District, District.id == Family.district_id)
+        .join(District, col(District.id) == Family.district_id)
         .where(*conditions)
         .order_by(*order)
         .offset((page - 1) * per_page)
@@ -1272,9 +1227,9 @@ def _needs_by_family(session: Session, family_ids: list[Any]) -> dict[int, list[
     out: dict[int, list[str]] = defaultdict(list)
     for fid, name in session.exec(
         select(FamilyNeed.family_id, Need.name)
-        .join(Need, Need.id == FamilyNeed.need_id)
-        .where(FamilyNeed.family_id.in_(family_ids))  # type: ignore[attr-defined]
-        .order_by(Need.sort_order, Need.name)
+        .join(Need, col(Need.id) == FamilyNeed.need_id)
+        .where(col(FamilyNeed.family_id).in_(family_ids))
+        .order_by(col(Need.sort_order), Need.name)
     ).all():
         out[fid].append(name)
     return out
@@ -1332,22 +1287,22 @@ def export_rows(
     needs: dict[int, list[str]] = defaultdict(list)
     for fid, code in session.exec(
         select(FamilyNeed.family_id, Need.code)
-        .join(Need, Need.id == FamilyNeed.need_id)
-        .where(FamilyNeed.family_id.in_(ids_query))  # type: ignore[attr-defined]
-        .order_by(Need.sort_order)
+        .join(Need, col(Need.id) == FamilyNeed.need_id)
+        .where(col(FamilyNeed.family_id).in_(ids_query))
+        .order_by(col(Need.sort_order))
     ).all():
         needs[fid].append(code)
     criteria: dict[int, set[str]] = defaultdict(set)
     for fid, code in session.exec(
         select(FamilyCriterion.family_id, FamilyCriterion.criterion).where(
-            FamilyCriterion.family_id.in_(ids_query)  # type: ignore[attr-defined]
+            col(FamilyCriterion.family_id).in_(ids_query)
         )
     ).all():
         criteria[fid].add(code)
     outcomes: dict[int, set[str]] = defaultdict(set)
     for fid, code in session.exec(
         select(FamilyOutcome.family_id, FamilyOutcome.outcome).where(
-            FamilyOutcome.family_id.in_(ids_query)  # type: ignore[attr-defined]
+            col(FamilyOutcome.family_id).in_(ids_query)
         )
     ).all():
         outcomes[fid].add(code)
@@ -1386,7 +1341,7 @@ def export_rows(
         )
         .join(previous, previous.id == Family.previous_family_id, isouter=True)
         .where(*conditions)
-        .order_by(Family.district_id, Family.number)
+        .order_by(col(Family.district_id), Family.number)
     ).all()
     order = {c.value: i for i, c in enumerate(Criterion)}
     outcome_order = {o.value: i for i, o in enumerate(Outcome)}
@@ -1804,7 +1759,7 @@ def import_families(
     with write_transaction(session):
         for parsed in report.valid:
             if not can_see_district(user, parsed.district_id):
-                abort(404)
+                raise NotFound("Page not found")
             family = _new_family(
                 session,
                 user=user,

@@ -9,108 +9,43 @@ at BEGIN (SQLite) before counting.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from flask import has_request_context
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from mentoring import audit
 from mentoring.db import write_transaction
+from mentoring.exceptions import MatchConflict, MatchError, NotFound
 from mentoring.models import (
-    SLOT_HOLDING_STATUSES,
     ConcernStatus,
     ContactKind,
     ContactLog,
-    CoordinatorDistrict,
-    EndReason,
     Family,
     Match,
     MatchStatus,
     Mentor,
-    Notification,
     SafeguardingConcern,
     Slot,
-    User,
     service_today,
     utcnow,
 )
-
-HOLDING = [s.value for s in SLOT_HOLDING_STATUSES]
-
-END_REASON_LABELS = {
-    EndReason.GOALS_MET.value: "Goals met",
-    EndReason.FAMILY_WITHDREW.value: "Family withdrew",
-    EndReason.MENTOR_LEFT.value: "Mentor left",
-    EndReason.SAFEGUARDING.value: "Safeguarding",
-    EndReason.MOVED_AWAY.value: "Family moved away",
-    EndReason.MENTOR_NOT_MATCHABLE.value: "Mentor no longer cleared to mentor",
-}
-
-# The planned-ending checklist: key, label.
-ENDING_CHECKLIST: list[tuple[str, str]] = [
-    ("family_told", "The family was told in advance that mentoring is ending"),
-    ("closing_session", "A closing session was held (or offered)"),
-    ("key_worker_handover", "The key worker has a handover of progress and next steps"),
-    ("contacts_recorded", "All contacts are recorded"),
-]
-
-
-class MatchError(Exception):
-    """A match action is not allowed; the message says why, for the user."""
-
-
-class MatchConflict(MatchError):
-    """Someone else changed the match, the family or the mentor at the same time."""
-
-
-def load_counts(session: Session, mentor_ids: Iterable[int]) -> dict[int, int]:
-    """Return how many family slots each mentor holds (offered, accepted or active)."""
-    ids = list(mentor_ids)
-    if not ids:
-        return {}
-    rows = session.exec(
-        select(Match.mentor_id, sa.func.count())
-        .where(Match.mentor_id.in_(ids), Match.status.in_(HOLDING))  # type: ignore[attr-defined]
-        .group_by(Match.mentor_id)
-    ).all()
-    return dict(rows)
-
-
-def _lock(session: Session, model: type, row_id: int):  # type: ignore[no-untyped-def]
-    """Load a row, locked FOR UPDATE on PostgreSQL (SQLite already holds the write lock)."""
-    query = select(model).where(model.id == row_id)  # type: ignore[attr-defined]
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()
-    return session.exec(query).first()
-
-
-def district_coordinator_ids(session: Session, district_id: int) -> list[int]:
-    return list(
-        session.exec(
-            select(CoordinatorDistrict.user_id).where(
-                CoordinatorDistrict.district_id == district_id
-            )
-        ).all()
-    )
-
-
-def notify(
-    session: Session,
-    user_ids: Iterable[int],
-    *,
-    kind: str,
-    message: str,
-    link: str = "",
-    urgent: bool = False,
-) -> None:
-    for user_id in set(user_ids):
-        session.add(
-            Notification(user_id=user_id, kind=kind, message=message, link=link, urgent=urgent)
-        )
+from mentoring.services.common.endings import END_REASON_LABELS, end_one
+from mentoring.services.common.holding import (
+    HOLDING,
+    load_counts,
+)
+from mentoring.services.common.locks import lock
+from mentoring.services.common.notify import (
+    Outbox,
+    coordinators_of,
+    link,
+    mentor_user,
+    notify,
+)
+from mentoring.services.matching.engine_io import pair_rule_problems
 
 
 @dataclass
@@ -134,14 +69,12 @@ def check_assignable(
     ignore_match_id: int | None = None,
 ) -> SlotCheck:
     """Check a (mentor, family, slot) against the vetting gate, the family, capacity and rules."""
-    from mentoring.services.matching import pair_rule_problems
-
     check = SlotCheck()
     held = session.exec(
         select(Match.id).where(
             Match.family_id == family.id,
             Match.slot == slot,
-            Match.status.in_(HOLDING),  # type: ignore[attr-defined]
+            col(Match.status).in_(HOLDING),
             Match.id != (ignore_match_id or -1),
         )
     ).first()
@@ -161,17 +94,18 @@ def check_assignable(
 def approve(session: Session, *, match_id: int, actor_id: int, on: date | None = None) -> Match:
     """Approve a proposal: it is offered to the mentor and holds the slot and capacity."""
     on = on or service_today()
+    outbox = Outbox()
     try:
         with write_transaction(session):
-            match = _lock(session, Match, match_id)
+            match = lock(session, Match, match_id)
             if match is None:
                 raise MatchError("That proposal no longer exists")
             if match.status != MatchStatus.PROPOSED.value:
                 raise MatchConflict(
                     f"This proposal is already {match.status}; reload the page to see the latest"
                 )
-            mentor = _lock(session, Mentor, match.mentor_id)
-            family = _lock(session, Family, match.family_id)
+            mentor = lock(session, Mentor, match.mentor_id)
+            family = lock(session, Family, match.family_id)
             check = check_assignable(
                 session,
                 mentor=mentor,
@@ -187,20 +121,40 @@ def approve(session: Session, *, match_id: int, actor_id: int, on: date | None =
             match.decided_by_id = actor_id
             match.decided_at = now
             match.offered_at = now
-            _offer(session, match, mentor, family, action="match.approve")
+            _offer(session, match, mentor, family, action="match.approve", outbox=outbox)
     except IntegrityError as err:
         raise MatchConflict(
             "Someone else assigned this family at the same time; reload the page"
         ) from err
-    _email_offer(session, match, mentor)
+    outbox.send()
     return match
 
 
-def _offer(session: Session, match: Match, mentor: Mentor, family: Family, *, action: str) -> None:
-    """Save an approved match as an offer: tell the mentor and the coordinators, audit it."""
+def _offer(
+    session: Session,
+    match: Match,
+    mentor: Mentor,
+    family: Family,
+    *,
+    action: str,
+    outbox: Outbox,
+) -> None:
+    """Save an approved match as an offer: tell and email the mentor, audit it.
+
+    The email holds no family details; it goes once the offer has committed.
+    """
     session.add(match)
     session.flush()
-    _offer_notifications(session, match, mentor, family)
+    account = mentor_user(session, match.mentor_id)
+    if account is not None:
+        notify(
+            session,
+            [account.id],
+            kind="offer",
+            message=f"You have been offered a family ({family.reference}). Accept or decline.",
+            link=link("mentor.offer", match_id=match.id),
+        )
+    outbox.add(mentor.email, "offer", first_name=mentor.first_name)
     audit.record(
         session,
         action,
@@ -212,41 +166,13 @@ def _offer(session: Session, match: Match, mentor: Mentor, family: Family, *, ac
     )
 
 
-def _offer_notifications(session: Session, match: Match, mentor: Mentor, family: Family) -> None:
-    user_id = session.exec(select(User.id).where(User.mentor_id == mentor.id)).first()
-    if user_id is not None:
-        notify(
-            session,
-            [user_id],
-            kind="offer",
-            message=f"You have been offered a family ({family.reference}). Accept or decline.",
-            link=f"/my/offers/{match.id}",
-        )
-
-
-def _email_offer(session: Session, match: Match, mentor: Mentor) -> None:
-    """Email the mentor that an offer is waiting (no family details in the email)."""
-    try:
-        from mentoring.services.mail import send_email
-    except ImportError:  # pragma: no cover - mail arrives with the vetting work
-        return
-    send_email(
-        to=mentor.email,
-        subject="Mentor Match: a family has been offered to you",
-        body=(
-            f"Hello {mentor.first_name},\n\nA coordinator has offered you a family to mentor. "
-            "Sign in to Mentor Match to see the offer and accept or decline it.\n"
-        ),
-    )
-
-
 def reject(session: Session, *, match_id: int, actor_id: int, reason: str) -> Match:
     """Reject a proposal, with a reason."""
     reason = reason.strip()
     if not reason:
         raise MatchError("Enter a reason for rejecting the proposal")
     with write_transaction(session):
-        match = _lock(session, Match, match_id)
+        match = lock(session, Match, match_id)
         if match is None or match.status != MatchStatus.PROPOSED.value:
             raise MatchConflict("This proposal has already been decided; reload the page")
         match.status = MatchStatus.REJECTED.value
@@ -276,10 +202,11 @@ def assign_by_hand(
 ) -> Match:
     """Create and approve a match chosen by the coordinator, under the same rules."""
     on = on or service_today()
+    outbox = Outbox()
     try:
         with write_transaction(session):
-            mentor = _lock(session, Mentor, mentor_id)
-            family = _lock(session, Family, family_id)
+            mentor = lock(session, Mentor, mentor_id)
+            family = lock(session, Family, family_id)
             if mentor is None or family is None:
                 raise MatchError("Choose a mentor and a family")
             check = check_assignable(session, mentor=mentor, family=family, slot=slot, on=on)
@@ -297,10 +224,10 @@ def assign_by_hand(
                 offered_at=now,
                 explanation={"by_hand": True},
             )
-            _offer(session, match, mentor, family, action="match.assign_by_hand")
+            _offer(session, match, mentor, family, action="match.assign_by_hand", outbox=outbox)
     except IntegrityError as err:
         raise MatchConflict("Someone else assigned this family at the same time") from err
-    _email_offer(session, match, mentor)
+    outbox.send()
     return match
 
 
@@ -318,9 +245,9 @@ def answer_offer(
     if not accept and not reason:
         raise MatchError("Tell the coordinator why you are declining")
     with write_transaction(session):
-        match = _lock(session, Match, match_id)
+        match = lock(session, Match, match_id)
         if match is None or match.mentor_id != mentor_id:
-            raise LookupError("no such offer")
+            raise NotFound("no such offer")
         if match.status != MatchStatus.APPROVED.value:
             raise MatchConflict("This offer has already been answered or withdrawn")
         family = session.get(Family, match.family_id)
@@ -339,13 +266,13 @@ def answer_offer(
         if family is not None:
             notify(
                 session,
-                district_coordinator_ids(session, family.district_id),
+                [u.id for u in coordinators_of(session, family.district_id)],
                 kind="offer_answer",
                 message=(
                     f"The mentor {'accepted' if accept else 'declined'} {family.reference}."
                     + ("" if accept else " The family is back on the waiting list.")
                 ),
-                link=f"/families/{family.id}",
+                link=link("families.show", family_id=family.id),
             )
         audit.record(
             session,
@@ -407,6 +334,7 @@ def raise_concern(
     details = details.strip()
     if not details:
         raise MatchError("Describe the concern")
+    outbox = Outbox()
     with write_transaction(session):
         concern = SafeguardingConcern(
             match_id=match.id, raised_by_id=actor_id, details=details[:4000]
@@ -414,15 +342,17 @@ def raise_concern(
         session.add(concern)
         session.flush()
         family = session.get(Family, match.family_id)
-        coordinators = district_coordinator_ids(session, family.district_id) if family else []
+        coordinators = coordinators_of(session, family.district_id) if family else []
         notify(
             session,
-            coordinators,
+            [u.id for u in coordinators],
             kind="safeguarding",
             message=f"Safeguarding concern raised for {family.reference if family else 'a family'}",
-            link=f"/matching/concerns/{concern.id}",
+            link=link("coordination.concern", concern_id=concern.id),
             urgent=True,
         )
+        for user in coordinators:
+            outbox.add(user.email, "concern_raised")
         audit.record(
             session,
             "concern.raise",
@@ -431,20 +361,7 @@ def raise_concern(
             district_id=family.district_id if family else None,
             match_id=match.id,
         )
-    emails = session.exec(select(User.email).where(User.id.in_(coordinators))).all()  # type: ignore[union-attr]
-    try:
-        from mentoring.services.mail import send_email
-    except ImportError:  # pragma: no cover
-        return concern
-    for email in emails:
-        send_email(
-            to=email,
-            subject="URGENT: safeguarding concern raised in Mentor Match",
-            body=(
-                "A mentor has raised a safeguarding concern. "
-                "Sign in to Mentor Match to read it now.\n"
-            ),
-        )
+    outbox.send()
     return concern
 
 
@@ -463,13 +380,13 @@ def end_match(
         raise MatchError("Choose why the match is ending")
     on = on or service_today()
     with write_transaction(session):
-        match = _lock(session, Match, match_id)
+        match = lock(session, Match, match_id)
         if match is None or match.status not in (
             MatchStatus.ACTIVE.value,
             MatchStatus.APPROVED.value,
         ):
             raise MatchConflict("This match is not active")
-        _end(
+        end_one(
             session,
             match,
             reason=reason,
@@ -479,138 +396,6 @@ def end_match(
             actor_id=actor_id,
         )
     return match
-
-
-def end_for_withdrawn_consent(
-    session: Session, *, family: Family, on: date, actor_id: int | None
-) -> list[Match]:
-    """End a family's offered and active matches because consent was withdrawn, inside
-    the caller's transaction: the mentor loses sight of the family at once and is told
-    (without the reason), and the family does not wait for a new mentor."""
-    ended = []
-    for match in session.exec(
-        select(Match).where(Match.family_id == family.id, Match.status.in_(HOLDING))  # type: ignore[attr-defined]
-    ).all():
-        _end(
-            session,
-            match,
-            reason=EndReason.FAMILY_WITHDREW.value,
-            on=max(on, match.started_on) if match.started_on else on,
-            checklist={},
-            notes="Ended because the family withdrew consent",
-            actor_id=actor_id,
-        )
-        mentor_user = session.exec(select(User.id).where(User.mentor_id == match.mentor_id)).first()
-        if mentor_user is not None:
-            notify(
-                session,
-                [mentor_user],
-                kind="match_ended",
-                message=f"Your mentoring with family {family.reference} has ended. "
-                "Your coordinator will be in touch.",
-            )
-        ended.append(match)
-    return ended
-
-
-def _end(
-    session: Session,
-    match: Match,
-    *,
-    reason: str,
-    on: date,
-    checklist: dict[str, bool],
-    notes: str,
-    actor_id: int | None = None,
-) -> None:
-    """End a match (every ending goes through here and is in the audit log)."""
-    family = session.get(Family, match.family_id)
-    match.status = MatchStatus.ENDED.value
-    match.ended_on = on
-    match.end_reason = reason
-    match.end_notes = notes.strip()[:1000]
-    match.ending_checklist = {key: bool(checklist.get(key)) for key, _ in ENDING_CHECKLIST}
-    session.add(match)
-    if family is not None and reason in (
-        EndReason.MENTOR_LEFT.value,
-        EndReason.MENTOR_NOT_MATCHABLE.value,
-    ):
-        family.needs_handover = True
-        session.add(family)
-    audit.record(
-        session,
-        "match.end",
-        object_type="match",
-        object_id=match.id,
-        district_id=family.district_id if family else None,
-        family_id=match.family_id,
-        mentor_id=match.mentor_id,
-        reason=reason,
-        actor_id=actor_id,
-        actor_role="system" if actor_id is None and not has_request_context() else "",
-    )
-
-
-def release_mentor(
-    session: Session,
-    *,
-    mentor_id: int,
-    reason: str,
-    actor_id: int | None = None,
-    on: date | None = None,
-) -> list[Match]:
-    """End a departing or no-longer-cleared mentor's matches; their families need a handover."""
-    with write_transaction(session):
-        return release_matches(
-            session, {mentor_id: reason}, actor_id=actor_id, on=on or service_today()
-        )
-
-
-def release_matches(
-    session: Session,
-    reasons: dict[int, str],
-    *,
-    actor_id: int | None,
-    on: date,
-    notify_coordinators: bool = True,
-) -> list[Match]:
-    """End the slot-holding matches of mentors (mentor id: end reason), inside the caller's
-    transaction. The families go back to the waiting list flagged "needs handover", and
-    the next run's explanation names the mentor who left (see `handover_history`)."""
-    if not reasons:
-        return []
-    ended: list[Match] = []
-    matches = session.exec(
-        select(Match)
-        .where(Match.mentor_id.in_(sorted(reasons)), Match.status.in_(HOLDING))  # type: ignore[attr-defined]
-        .order_by(Match.id)
-    ).all()
-    for match in matches:
-        reason = reasons[match.mentor_id]
-        _end(
-            session,
-            match,
-            reason=reason,
-            on=on,
-            checklist={},
-            notes="Ended automatically",
-            actor_id=actor_id,
-        )
-        family = session.get(Family, match.family_id)
-        if family is None:
-            continue
-        if notify_coordinators:
-            notify(
-                session,
-                district_coordinator_ids(session, family.district_id),
-                kind="handover",
-                message=f"{family.reference} needs a new mentor: "
-                f"{END_REASON_LABELS[reason].lower()}. It is back on the waiting list.",
-                link=f"/families/{family.id}",
-                urgent=True,
-            )
-        ended.append(match)
-    return ended
 
 
 # ---------------------------------------------------------------------------
@@ -638,16 +423,16 @@ def monitoring(
     ids = list(district_ids)
     last_contact = (
         select(ContactLog.match_id, sa.func.max(ContactLog.contact_on).label("last"))
-        .group_by(ContactLog.match_id)
+        .group_by(col(ContactLog.match_id))
         .subquery()
     )
     rows = session.exec(
         select(Match, Family, Mentor, last_contact.c.last)
-        .join(Family, Family.id == Match.family_id)
-        .join(Mentor, Mentor.id == Match.mentor_id)
+        .join(Family, col(Family.id) == Match.family_id)
+        .join(Mentor, col(Mentor.id) == Match.mentor_id)
         .outerjoin(last_contact, last_contact.c.match_id == Match.id)
-        .where(Match.status == MatchStatus.ACTIVE.value, Family.district_id.in_(ids))  # type: ignore[attr-defined]
-        .order_by(Family.reference)
+        .where(Match.status == MatchStatus.ACTIVE.value, col(Family.district_id).in_(ids))
+        .order_by(col(Family.reference))
     ).all()
     cutoff = on - timedelta(days=no_contact_days)
     stale = [
@@ -656,18 +441,16 @@ def monitoring(
     offer_cutoff = utcnow() - timedelta(days=offer_days)
     offers = session.exec(
         select(Match, Family, Mentor)
-        .join(Family, Family.id == Match.family_id)
-        .join(Mentor, Mentor.id == Match.mentor_id)
+        .join(Family, col(Family.id) == Match.family_id)
+        .join(Mentor, col(Mentor.id) == Match.mentor_id)
         .where(
             Match.status == MatchStatus.APPROVED.value,
-            Match.offered_at < offer_cutoff,  # type: ignore[operator]
-            Family.district_id.in_(ids),  # type: ignore[attr-defined]
+            col(Match.offered_at) < offer_cutoff,
+            col(Family.district_id).in_(ids),
         )
-        .order_by(Match.offered_at)
+        .order_by(col(Match.offered_at))
     ).all()
-    mentors = session.exec(
-        select(Mentor).where(Mentor.home_district_id.in_(ids))  # type: ignore[attr-defined]
-    ).all()
+    mentors = session.exec(select(Mentor).where(col(Mentor.home_district_id).in_(ids))).all()
     counts = load_counts(session, [m.id for m in mentors if m.id is not None])
     # Near capacity: one place left (for mentors of 2 or more) or full or over.
     near = sorted(
@@ -682,12 +465,12 @@ def monitoring(
     )
     concerns = session.exec(
         select(SafeguardingConcern, Family)
-        .join(Match, Match.id == SafeguardingConcern.match_id)
-        .join(Family, Family.id == Match.family_id)
+        .join(Match, col(Match.id) == SafeguardingConcern.match_id)
+        .join(Family, col(Family.id) == Match.family_id)
         .where(
             SafeguardingConcern.status == ConcernStatus.OPEN.value,
-            Family.district_id.in_(ids),  # type: ignore[attr-defined]
+            col(Family.district_id).in_(ids),
         )
-        .order_by(SafeguardingConcern.raised_at.desc())  # type: ignore[attr-defined]
+        .order_by(col(SafeguardingConcern.raised_at).desc())
     ).all()
     return Monitoring(stale, list(offers), near, list(concerns))

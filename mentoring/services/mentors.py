@@ -21,11 +21,12 @@ from typing import Any
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from mentoring import audit
 from mentoring.csvutil import write_csv
 from mentoring.db import write_transaction
+from mentoring.exceptions import NotReadyError, VettingError
 from mentoring.models import (
     ApplicationSource,
     Availability,
@@ -38,17 +39,18 @@ from mentoring.models import (
     MentorStatus,
     MentorTravelDistrict,
     Need,
-    Notification,
     PipelineStage,
     Role,
-    User,
     utcnow,
 )
 from mentoring.numbers import is_number
-from mentoring.services.vetting import (
-    NotReadyError,
+from mentoring.services.common.notify import (
     Outbox,
-    VettingError,
+    link,
+    notify,
+    users_of_role,
+)
+from mentoring.services.vetting import (
     check_gate,
     gate_results,
     long_date,
@@ -235,22 +237,20 @@ def _family_id(session: Session, reference: str) -> int | None:
 
 def _next_reference(session: Session) -> str:
     """Return the next free mentor reference, M-0001 on."""
-    refs = session.exec(select(Mentor.reference).where(Mentor.reference.like("M-%"))).all()  # type: ignore[attr-defined]
+    refs = session.exec(select(Mentor.reference).where(col(Mentor.reference).like("M-%"))).all()
     numbers = [int(r[2:]) for r in refs if is_number(r[2:])]
     return f"M-{(max(numbers) if numbers else 0) + 1:04d}"
 
 
 def _set_links(session: Session, mentor: Mentor, data: ApplicationData) -> None:
     """Replace a mentor's travel districts and skills."""
-    session.exec(  # type: ignore[call-overload]
-        sa.delete(MentorTravelDistrict).where(MentorTravelDistrict.mentor_id == mentor.id)
-    )
-    session.exec(sa.delete(MentorSkill).where(MentorSkill.mentor_id == mentor.id))  # type: ignore[call-overload]
+    session.exec(sa.delete(MentorTravelDistrict).where(MentorTravelDistrict.mentor_id == mentor.id))
+    session.exec(sa.delete(MentorSkill).where(MentorSkill.mentor_id == mentor.id))
     for district_id in data.travel_district_ids:
         session.add(MentorTravelDistrict(mentor_id=mentor.id, district_id=district_id))  # type: ignore[arg-type]
     if data.skill_codes:
         for need_id in session.exec(
-            select(Need.id).where(Need.code.in_(sorted(set(data.skill_codes))))  # type: ignore[attr-defined]
+            select(Need.id).where(col(Need.code).in_(sorted(set(data.skill_codes))))
         ).all():
             session.add(MentorSkill(mentor_id=mentor.id, need_id=need_id))  # type: ignore[arg-type]
 
@@ -322,21 +322,14 @@ def create_mentor(
         try:
             with write_transaction(session):
                 mentor = _insert_mentor(session, data, source=source, actor_id=actor_id)
-                for provider in session.exec(
-                    select(User.id).where(
-                        User.role == Role.PROVIDER.value,
-                        User.is_enabled.is_(True),  # type: ignore[attr-defined]
-                    )
-                ).all():
-                    session.add(
-                        Notification(
-                            user_id=provider,
-                            kind="new_application",
-                            message=f"New application: {mentor.reference} {mentor.first_name} "
-                            f"{mentor.last_name}",
-                            link=f"/mentors/{mentor.id}",
-                        )
-                    )
+                notify(
+                    session,
+                    [u.id for u in users_of_role(session, Role.PROVIDER)],
+                    kind="new_application",
+                    message=f"New application: {mentor.reference} {mentor.first_name} "
+                    f"{mentor.last_name}",
+                    link=link("mentors.mentor", mentor_id=mentor.id),
+                )
             return mentor
         except IntegrityError:
             if attempt == 2:
@@ -371,7 +364,7 @@ def update_mentor(
         before_skills = set(
             session.exec(
                 select(Need.code)
-                .join(MentorSkill, MentorSkill.need_id == Need.id)
+                .join(MentorSkill, col(MentorSkill.need_id) == Need.id)
                 .where(MentorSkill.mentor_id == mentor_id)
             ).all()
         )
@@ -404,7 +397,7 @@ def application_from_mentor(session: Session, mentor: Mentor) -> ApplicationData
     ).all()
     skills = session.exec(
         select(Need.code)
-        .join(MentorSkill, MentorSkill.need_id == Need.id)
+        .join(MentorSkill, col(MentorSkill.need_id) == Need.id)
         .where(MentorSkill.mentor_id == mentor.id)
     ).all()
     family_ref = (
@@ -640,10 +633,10 @@ def _filters(
             ).all()
         )
         lapsed = sorted(ready - matchable_mentor_ids(session=session, on=on))
-        conditions.append(Mentor.id.in_(lapsed))  # type: ignore[union-attr]
+        conditions.append(col(Mentor.id).in_(lapsed))
     elif stage != "all":
         conditions.append(
-            Mentor.status.in_([MentorStatus.ACTIVE.value, MentorStatus.PAUSED.value])  # type: ignore[attr-defined]
+            col(Mentor.status).in_([MentorStatus.ACTIVE.value, MentorStatus.PAUSED.value])
         )
     return conditions
 
@@ -670,7 +663,7 @@ def board(
     stage_rows = session.exec(
         select(Mentor.stage, sa.func.count(), sa.func.min(Mentor.stage_changed_at))
         .where(Mentor.status == MentorStatus.ACTIVE.value, *base)
-        .group_by(Mentor.stage)
+        .group_by(col(Mentor.stage))
     ).all()
     by_stage = {s: (n, oldest) for s, n, oldest in stage_rows}
     stage_counts = []
@@ -679,7 +672,7 @@ def board(
         stage_counts.append((s, n, _days_since(oldest, on) if oldest else 0))
     status_counts = dict(
         session.exec(
-            select(Mentor.status, sa.func.count()).where(*base).group_by(Mentor.status)
+            select(Mentor.status, sa.func.count()).where(*base).group_by(col(Mentor.status))
         ).all()
     )
     conditions = _filters(session, on=on, district_id=district_id, stage=stage, kind=kind, q=q)
@@ -689,7 +682,7 @@ def board(
     mentors = session.exec(
         select(Mentor)
         .where(*conditions)
-        .order_by(Mentor.stage_changed_at, Mentor.id)
+        .order_by(col(Mentor.stage_changed_at), Mentor.id)
         .offset((page - 1) * per_page)
         .limit(per_page)
     ).all()
@@ -768,7 +761,7 @@ def export_csv(
 ) -> tuple[str, int]:
     """Export the mentors the board's filters select, as CSV (no DBS details)."""
     conditions = _filters(session, on=on, district_id=district_id, stage=stage, kind=kind, q=q)
-    mentors = session.exec(select(Mentor).where(*conditions).order_by(Mentor.reference)).all()
+    mentors = session.exec(select(Mentor).where(*conditions).order_by(col(Mentor.reference))).all()
     ids = [m.id for m in mentors]
     codes = dict(session.exec(select(District.id, District.code)).all())
     travel: dict[int, list[str]] = {}
@@ -778,7 +771,7 @@ def export_csv(
     ).all():
         travel.setdefault(mid, []).append(codes[did])
     for mid, code in session.exec(
-        select(MentorSkill.mentor_id, Need.code).join(Need, Need.id == MentorSkill.need_id)
+        select(MentorSkill.mentor_id, Need.code).join(Need, col(Need.id) == MentorSkill.need_id)
     ).all():
         skills.setdefault(mid, []).append(code)
     matchable = matchable_mentor_ids(session=session, on=on)
@@ -814,7 +807,7 @@ def export_csv(
 
 def template_csv(session: Session) -> str:
     """An empty import file with the columns and one example row (this installation's codes)."""
-    codes = list(session.exec(select(District.code).order_by(District.name)).all())
+    codes = list(session.exec(select(District.code).order_by(col(District.name))).all())
     example = [
         "Jo",
         "Example",

@@ -47,8 +47,9 @@ import sqlalchemy as sa
 from flask import current_app, has_app_context
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
+from mentoring.exceptions import PeriodError
 from mentoring.models import (
     PHASE1_CRITERIA,
     SLOT_HOLDING_STATUSES,
@@ -76,6 +77,8 @@ from mentoring.models import (
     TrainingRecord,
     service_today,
 )
+from mentoring.services.common.dates import add_months
+from mentoring.services.common.endings import END_REASON_LABELS
 from mentoring.services.districts import (
     WORKED_WITH,
     programme_year_dates,
@@ -87,8 +90,7 @@ from mentoring.services.families import (
     phase2_min_criteria,
     ready_clause,
 )
-from mentoring.services.matches import END_REASON_LABELS
-from mentoring.services.vetting import VettingPolicy, add_months, current_policy
+from mentoring.services.vetting import VettingPolicy, current_policy
 
 HOLDING = [s.value for s in SLOT_HOLDING_STATUSES]
 STAGES = list(PipelineStage)
@@ -181,14 +183,6 @@ def payments(*, attached: int, results: int, rates: PaymentRates) -> Payments:
 # ---------------------------------------------------------------------------
 # The period
 # ---------------------------------------------------------------------------
-
-
-class PeriodError(ValueError):
-    """A period that cannot be reported on; ``field`` names the form field."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 def _long(day: date) -> str:
@@ -428,13 +422,13 @@ def family_counts(
         return {}
     in_period = [
         _in_districts(Family.district_id, district_ids),
-        Family.referred_on >= period.start,
-        Family.referred_on <= period.end,
+        col(Family.referred_on) >= period.start,
+        col(Family.referred_on) <= period.end,
     ]
-    worked = Family.engagement.in_(WORKED_WITH)  # type: ignore[attr-defined]
+    worked = col(Family.engagement).in_(WORKED_WITH)
     cohort = (
         select(
-            Family.district_id.label("district_id"),
+            col(Family.district_id).label("district_id"),
             worked.label("worked"),
             lazy_and(ready_clause(phase2_min_criteria())).label("ready"),
             matched_clause().label("matched"),
@@ -459,9 +453,9 @@ def family_counts(
         out[district_id] = FamilyCounts(*(int(n) for n in counts))
     with_results = (
         select(
-            Family.district_id.label("district_id"),
+            col(Family.district_id).label("district_id"),
             worked.label("worked"),
-            Family.programme_phase.label("phase"),
+            col(Family.programme_phase).label("phase"),
             criteria_mask().label("criteria"),
             results_mask().label("results"),
         )
@@ -499,13 +493,13 @@ def outcome_counts(
     for district_id, outcome, count in _rows(
         session,
         select(Family.district_id, FamilyOutcome.outcome, sa.func.count())
-        .join(Family, Family.id == FamilyOutcome.family_id)
+        .join(Family, col(Family.id) == FamilyOutcome.family_id)
         .where(
             _in_districts(Family.district_id, district_ids),
-            Family.referred_on >= period.start,
-            Family.referred_on <= period.end,
+            col(Family.referred_on) >= period.start,
+            col(Family.referred_on) <= period.end,
         )
-        .group_by(Family.district_id, FamilyOutcome.outcome),
+        .group_by(col(Family.district_id), FamilyOutcome.outcome),
     ):
         out[district_id][outcome] = int(count)
     return out
@@ -547,8 +541,8 @@ def days_to_match(
         return out
     first = (
         select(Match.family_id, sa.func.min(Match.started_on).label("started"))
-        .where(Match.started_on.is_not(None))  # type: ignore[union-attr]
-        .group_by(Match.family_id)
+        .where(col(Match.started_on).is_not(None))
+        .group_by(col(Match.family_id))
         .subquery()
     )
     days = days_between(first.c.started, Family.consent_mentoring_on)
@@ -558,12 +552,12 @@ def days_to_match(
         .join(first, first.c.family_id == Family.id)
         .where(
             _in_districts(Family.district_id, district_ids),
-            Family.consent_mentoring_on.is_not(None),  # type: ignore[union-attr]
+            col(Family.consent_mentoring_on).is_not(None),
             first.c.started >= period.start,
             first.c.started <= period.end,
             first.c.started >= Family.consent_mentoring_on,
         )
-        .group_by(Family.district_id),
+        .group_by(col(Family.district_id)),
     ):
         out[district_id] = DaysToMatch(int(families), float(average))
     return out
@@ -602,7 +596,7 @@ def mentor_counts(*, session: Session, district_ids: set[int]) -> dict[int, Ment
         session,
         select(Mentor.home_district_id, Mentor.stage, Mentor.status, sa.func.count())
         .where(_in_districts(Mentor.home_district_id, district_ids))
-        .group_by(Mentor.home_district_id, Mentor.stage, Mentor.status),
+        .group_by(col(Mentor.home_district_id), Mentor.stage, Mentor.status),
     ):
         counts = out[district_id]
         if status == MentorStatus.ACTIVE.value:
@@ -664,7 +658,7 @@ def expiring_counts(
         return out
     with_provider = [
         _in_districts(Mentor.home_district_id, district_ids),
-        Mentor.status.in_([MentorStatus.ACTIVE.value, MentorStatus.PAUSED.value]),  # type: ignore[attr-defined]
+        col(Mentor.status).in_([MentorStatus.ACTIVE.value, MentorStatus.PAUSED.value]),
     ]
 
     # DBS: the latest check issued by `on`, per mentor.
@@ -679,7 +673,7 @@ def expiring_counts(
             sa.func.row_number()
             .over(
                 partition_by=DbsCheck.mentor_id,
-                order_by=(DbsCheck.issue_date.desc(), DbsCheck.id.desc()),  # type: ignore[attr-defined,union-attr]
+                order_by=(col(DbsCheck.issue_date).desc(), col(DbsCheck.id).desc()),
             )
             .label("n"),
         )
@@ -712,7 +706,7 @@ def expiring_counts(
                 latest.c.decision == DbsDecision.PROCEED.value,
             ),
         )
-        .group_by(Mentor.home_district_id),
+        .group_by(col(Mentor.home_district_id)),
     ):
         out[district_id].dbs_due = int(due)
         out[district_id].dbs_expired = int(expired)
@@ -722,8 +716,8 @@ def expiring_counts(
         _rows(
             session,
             select(TrainingModule.id, TrainingModule.validity_months).where(
-                TrainingModule.active.is_(True),  # type: ignore[attr-defined]
-                TrainingModule.validity_months.is_not(None),  # type: ignore[union-attr]
+                col(TrainingModule.active).is_(True),
+                col(TrainingModule.validity_months).is_not(None),
             ),
         )
     )
@@ -747,10 +741,10 @@ def expiring_counts(
             latest_completed.label("completed"),
         )
         .where(
-            TrainingRecord.completed_on <= on,
-            TrainingRecord.module_id.in_(sorted(modules)),  # type: ignore[attr-defined]
+            col(TrainingRecord.completed_on) <= on,
+            col(TrainingRecord.module_id).in_(sorted(modules)),
         )
-        .group_by(TrainingRecord.mentor_id, TrainingRecord.module_id)
+        .group_by(col(TrainingRecord.mentor_id), TrainingRecord.module_id)
         .having(training_due_by(horizon, TrainingRecord.module_id, latest_completed))
         .subquery()
     )
@@ -763,7 +757,7 @@ def expiring_counts(
         )
         .join(last, last.c.mentor_id == Mentor.id)
         .where(*with_provider)
-        .group_by(Mentor.home_district_id),
+        .group_by(col(Mentor.home_district_id)),
     ):
         out[district_id].training_due = int(due)
         out[district_id].training_expired = int(expired)
@@ -805,12 +799,12 @@ def contact_counts(
             sa.func.count(),
             _count_if(sa.func.coalesce(last_contact, Match.started_on) < cutoff),
         )
-        .join(Family, Family.id == Match.family_id)
+        .join(Family, col(Family.id) == Match.family_id)
         .where(
             Match.status == MatchStatus.ACTIVE.value,
             _in_districts(Family.district_id, district_ids),
         )
-        .group_by(Family.district_id),
+        .group_by(col(Family.district_id)),
     ):
         out[district_id] = ContactCounts(int(active), int(stale))
     return out
@@ -856,7 +850,7 @@ def district_figures(
         session,
         select(District.id, District.code, District.name)
         .where(_in_districts(District.id, ids))
-        .order_by(District.name),
+        .order_by(col(District.name)),
     )
     ids = {d for d, *_ in districts}
     goal = targets(session=session, district_ids=ids, period=period)
@@ -941,7 +935,7 @@ def outcomes_report(
         session,
         select(District.id, District.code, District.name)
         .where(_in_districts(District.id, district_ids))
-        .order_by(District.name),
+        .order_by(col(District.name)),
     )
     ids = {d for d, *_ in districts}
     families = family_counts(session=session, district_ids=ids, period=period)
@@ -1054,8 +1048,8 @@ def _stage_durations(
     "applied" when they apply and a later stage on the first change to it; they leave a
     stage on the first change from it.
     """
-    from_stage = AuditEvent.details["from_stage"].as_string()  # type: ignore[index]
-    to_stage = AuditEvent.details["to_stage"].as_string()  # type: ignore[index]
+    from_stage = AuditEvent.details["from_stage"].as_string()
+    to_stage = AuditEvent.details["to_stage"].as_string()
     entered: dict[tuple[int, str], datetime] = {}
     left: dict[tuple[int, str], datetime] = {}
     for mentor_id, source, target, at in _rows(
@@ -1063,7 +1057,7 @@ def _stage_durations(
         select(AuditEvent.object_id, from_stage, to_stage, AuditEvent.at).where(
             AuditEvent.action == "mentor.stage",
             AuditEvent.object_type == "mentor",
-            AuditEvent.object_id.in_(cohort),  # type: ignore[union-attr]
+            col(AuditEvent.object_id).in_(cohort),
         ),
     ):
         at = at if at.tzinfo else at.replace(tzinfo=UTC)
@@ -1098,9 +1092,9 @@ def mentor_programme(
     _no_jit(session)
     start, end = period.utc_bounds()
     in_cohort = [
-        Mentor.home_district_id.in_(ids),  # type: ignore[attr-defined]
-        Mentor.applied_at >= start,
-        Mentor.applied_at < end,
+        col(Mentor.home_district_id).in_(ids),
+        col(Mentor.applied_at) >= start,
+        col(Mentor.applied_at) < end,
     ]
     funnel = [FunnelStage(stage=s.value, label=s.label) for s in STAGES]
     index = {s.value: i for i, s in enumerate(STAGES)}
@@ -1109,7 +1103,7 @@ def mentor_programme(
         session,
         select(Mentor.kind, Mentor.stage, Mentor.status, sa.func.count())
         .where(*in_cohort)
-        .group_by(Mentor.kind, Mentor.stage, Mentor.status),
+        .group_by(col(Mentor.kind), Mentor.stage, Mentor.status),
     ):
         count = int(count)
         applied += count
@@ -1131,7 +1125,7 @@ def mentor_programme(
         session.exec(
             select(sa.func.count())
             .select_from(Mentor)
-            .where(*in_cohort, Mentor.former_family_id.is_not(None))  # type: ignore[union-attr]
+            .where(*in_cohort, col(Mentor.former_family_id).is_not(None))
         ).one()
     )
     cohort = select(Mentor.id).where(*in_cohort)
@@ -1144,7 +1138,7 @@ def mentor_programme(
             funnel[index[stage]].timed = days
 
     ready_active = [
-        Mentor.home_district_id.in_(ids),  # type: ignore[attr-defined]
+        col(Mentor.home_district_id).in_(ids),
         Mentor.stage == PipelineStage.READY.value,
         Mentor.status == MentorStatus.ACTIVE.value,
     ]
@@ -1158,22 +1152,22 @@ def mentor_programme(
         session.exec(
             select(sa.func.count())
             .select_from(Match)
-            .join(Mentor, Mentor.id == Match.mentor_id)
-            .where(*ready_active, Match.status.in_(HOLDING))  # type: ignore[attr-defined]
+            .join(Mentor, col(Mentor.id) == Match.mentor_id)
+            .where(*ready_active, col(Match.status).in_(HOLDING))
         ).one()
     )
     ended_counts = dict(
         _rows(
             session,
             select(Match.end_reason, sa.func.count())
-            .join(Mentor, Mentor.id == Match.mentor_id)
+            .join(Mentor, col(Mentor.id) == Match.mentor_id)
             .where(
-                Mentor.home_district_id.in_(ids),  # type: ignore[attr-defined]
+                col(Mentor.home_district_id).in_(ids),
                 Match.status == MatchStatus.ENDED.value,
-                Match.ended_on >= period.start,  # type: ignore[operator]
-                Match.ended_on <= period.end,  # type: ignore[operator]
+                col(Match.ended_on) >= period.start,
+                col(Match.ended_on) <= period.end,
             )
-            .group_by(Match.end_reason),
+            .group_by(col(Match.end_reason)),
         )
     )
     ended = [

@@ -7,12 +7,9 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
+from mentoring.exceptions import UserError
 from mentoring.models import CoordinatorDistrict, District, Mentor, Role, User, utcnow
 from mentoring.security import hash_password, needs_rehash, password_problem, verify_password
-
-
-class UserError(ValueError):
-    """A user could not be created as asked."""
 
 
 @dataclass(frozen=True)

@@ -18,20 +18,19 @@ decision its rationale is cleared (the decision itself is kept).
 
 from __future__ import annotations
 
-import calendar
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from mentoring import audit
 from mentoring.db import write_transaction
+from mentoring.exceptions import VettingError
 from mentoring.models import (
     SLOT_HOLDING_STATUSES,
     CoordinatorDistrict,
@@ -57,50 +56,19 @@ from mentoring.models import (
     VettingReminder,
     utcnow,
 )
+from mentoring.services.common.dates import (
+    add_months,
+    long_date,
+)
+from mentoring.services.common.endings import release_matches
+from mentoring.services.common.notify import (
+    Outbox,
+    link,
+    users_of_role,
+)
 
 EARLIEST_DATE = date(2000, 1, 1)
 STAGE_ORDER = [s.value for s in PipelineStage]
-
-
-@lru_cache(maxsize=8192)
-def long_date(value: date) -> str:
-    """Format a date as people read it: 3 March 2026."""
-    return f"{value.day} {value:%B %Y}"
-
-
-@lru_cache(maxsize=65536)
-def add_months(value: date, months: int) -> date:
-    """Add (or subtract) whole months, keeping the day where the month allows."""
-    month_index = value.month - 1 + months
-    year, month = value.year + month_index // 12, month_index % 12 + 1
-    day = min(value.day, calendar.monthrange(year, month)[1])
-    return date(year, month, day)
-
-
-# ---------------------------------------------------------------------------
-# Errors
-# ---------------------------------------------------------------------------
-
-
-class VettingError(ValueError):
-    """A vetting change could not be made as asked; ``errors`` maps form fields to messages."""
-
-    def __init__(
-        self, message: str, field: str | None = None, errors: dict[str, str] | None = None
-    ):
-        super().__init__(message)
-        self.errors: dict[str, str] = dict(errors or {})
-        if field and field not in self.errors:
-            self.errors[field] = message
-        self.field = field
-
-
-class NotReadyError(VettingError):
-    """A mentor cannot be marked ready: the gate's reasons say why."""
-
-    def __init__(self, reasons: list[str]):
-        super().__init__("This volunteer cannot be marked ready yet: " + "; ".join(reasons))
-        self.reasons = reasons
 
 
 # ---------------------------------------------------------------------------
@@ -477,7 +445,7 @@ def load_modules(session: Session) -> list[ModuleFacts]:
             active=m.active,
             unlocks_need=needs.get(m.unlocks_need_id) if m.unlocks_need_id else None,
         )
-        for m in session.exec(select(TrainingModule).order_by(TrainingModule.id)).all()
+        for m in session.exec(select(TrainingModule).order_by(col(TrainingModule.id))).all()
     ]
 
 
@@ -635,8 +603,8 @@ def mentor_unlocked_needs(
             select(
                 TrainingRecord.mentor_id, TrainingRecord.module_id, TrainingRecord.completed_on
             ).where(
-                TrainingRecord.mentor_id.in_(ids[i : i + _CHUNK]),  # type: ignore[attr-defined]
-                TrainingRecord.module_id.in_(module_ids),  # type: ignore[attr-defined]
+                col(TrainingRecord.mentor_id).in_(ids[i : i + _CHUNK]),
+                col(TrainingRecord.module_id).in_(module_ids),
             )
         ).all():
             training[mid][module_id].append(completed)
@@ -739,9 +707,7 @@ def expiring_items(*, session: Session, on: date, within_days: int = 60) -> list
     """
     facts, infos = load_facts(
         session,
-        where=[
-            Mentor.status.in_([MentorStatus.ACTIVE.value, MentorStatus.PAUSED.value])  # type: ignore[attr-defined]
-        ],
+        where=[col(Mentor.status).in_([MentorStatus.ACTIVE.value, MentorStatus.PAUSED.value])],
     )
     modules = load_modules(session)
     policy = current_policy()
@@ -756,51 +722,6 @@ def expiring_items(*, session: Session, on: date, within_days: int = 60) -> list
 # ---------------------------------------------------------------------------
 
 
-@dataclass
-class Outbox:
-    """Emails to send once the transaction that caused them has committed."""
-
-    emails: list[tuple[str, str, str]] = field(default_factory=list)
-    # index of an email -> the reminder row to forget if it cannot be sent
-    reminders: dict[int, tuple[int, str, date, str]] = field(default_factory=dict)
-
-    def add(self, to: str, subject: str, body: str) -> int:
-        self.emails.append((to, subject, body))
-        return len(self.emails) - 1
-
-    def send(self, *, strict: bool = False) -> tuple[int, list[int]]:
-        """Send every email; return how many went and the indexes that failed."""
-        from mentoring.services.mail import MailError, send_email
-
-        sent, failed = 0, []
-        for index, (to, subject, body) in enumerate(self.emails):
-            if not to:
-                continue
-            try:
-                send_email(to=to, subject=subject, body=body, strict=strict)
-            except MailError:
-                failed.append(index)
-            else:
-                sent += 1
-        return sent, failed
-
-
-def _link(endpoint: str, **values: Any) -> str:
-    """Build a site-relative link outside a request (notifications), or '' if none."""
-    try:
-        return current_app.url_map.bind("localhost").build(endpoint, values)
-    except Exception:  # noqa: BLE001 - the page may not exist in this installation
-        return ""
-
-
-def _users_of_role(session: Session, role: Role) -> list[User]:
-    return list(
-        session.exec(
-            select(User).where(User.role == role.value, User.is_enabled.is_(True))  # type: ignore[attr-defined]
-        ).all()
-    )
-
-
 def _tell_about_lapses(
     session: Session,
     lapsed: dict[int, GateResult],
@@ -808,6 +729,7 @@ def _tell_about_lapses(
     *,
     on: date,
     outbox: Outbox,
+    actor_id: int | None,
 ) -> int:
     """Tell coordinators (and provider staff) about mentors who stopped being matchable.
 
@@ -822,12 +744,12 @@ def _tell_about_lapses(
     for i in range(0, len(ids), _CHUNK):
         for mid, ref, district_id in session.exec(
             select(Match.mentor_id, Family.reference, Family.district_id)
-            .join(Family, Family.id == Match.family_id)
+            .join(Family, col(Family.id) == Match.family_id)
             .where(
-                Match.mentor_id.in_(ids[i : i + _CHUNK]),  # type: ignore[attr-defined]
-                Match.status.in_([s.value for s in SLOT_HOLDING_STATUSES]),  # type: ignore[attr-defined]
+                col(Match.mentor_id).in_(ids[i : i + _CHUNK]),
+                col(Match.status).in_([s.value for s in SLOT_HOLDING_STATUSES]),
             )
-            .order_by(Family.reference)
+            .order_by(col(Family.reference))
         ).all():
             families[mid].append((ref, district_id))
     district_ids = {d for rows in families.values() for _ref, d in rows}
@@ -836,17 +758,17 @@ def _tell_about_lapses(
     if district_ids:
         for user_id, district_id, email in session.exec(
             select(CoordinatorDistrict.user_id, CoordinatorDistrict.district_id, User.email)
-            .join(User, User.id == CoordinatorDistrict.user_id)
+            .join(User, col(User.id) == CoordinatorDistrict.user_id)
             .where(
-                CoordinatorDistrict.district_id.in_(district_ids),  # type: ignore[attr-defined]
+                col(CoordinatorDistrict.district_id).in_(district_ids),
                 User.role == Role.COORDINATOR.value,
-                User.is_enabled.is_(True),  # type: ignore[attr-defined]
+                col(User.is_enabled).is_(True),
             )
         ).all():
             coordinators[district_id].add(user_id)
             emails[user_id] = email
     told_mentors: dict[int, list[str]] = defaultdict(list)  # coordinator -> mentor refs
-    providers = _users_of_role(session, Role.PROVIDER)
+    providers = users_of_role(session, Role.PROVIDER)
     for mid in ids:
         info = infos[mid]
         result = lapsed[mid]
@@ -876,7 +798,7 @@ def _tell_about_lapses(
                         "these families are back on the waiting list, needing a handover: "
                         f"{', '.join(refs)}."
                     )[:500],
-                    link=_link("coordination.matches"),
+                    link=link("coordination.matches"),
                 )
             )
             told_mentors[user_id].append(info.reference)
@@ -890,7 +812,7 @@ def _tell_about_lapses(
                         f"{info.reference} {info.name} can no longer be matched from "
                         f"{long_date(on)}: {'; '.join(result.reasons)}"
                     )[:500],
-                    link=_link("mentors.mentor", mentor_id=mid),
+                    link=link("mentors.mentor", mentor_id=mid),
                 )
             )
         audit.record(
@@ -899,40 +821,30 @@ def _tell_about_lapses(
             object_type="mentor",
             object_id=mid,
             district_id=info.home_district_id,
-            actor_role="system" if not has_request_context_user() else "",
+            actor_id=actor_id,
             missing=result.missing,
             on=on.isoformat(),
             coordinators_told=sorted(by_user),
         )
     for user_id, refs in told_mentors.items():
-        outbox.add(
-            emails[user_id],
-            "Mentor Match: a mentor working with your families can no longer be matched",
-            "Hello,\n\n"
-            f"{len(refs)} mentor{'s' if len(refs) > 1 else ''} working with families in your "
-            f"districts can no longer be matched from {long_date(on)} ({', '.join(refs)}).\n\n"
-            "Their matches have ended and the families are back on the waiting list, "
-            "marked as needing a handover. Sign in to Mentor Match to find them new mentors.\n",
-        )
+        outbox.add(emails[user_id], "mentor_not_matchable", refs=refs, on=long_date(on))
     return len(told_mentors)
 
 
-def has_request_context_user() -> bool:
-    from flask import has_request_context
-    from flask_login import current_user
-
-    return has_request_context() and bool(current_user.is_authenticated)
-
-
 def refresh_matchable(
-    session: Session, *, mentor_ids: Collection[int], on: date, outbox: Outbox
+    session: Session,
+    *,
+    mentor_ids: Collection[int],
+    on: date,
+    outbox: Outbox,
+    actor_id: int | None = None,
 ) -> dict[int, GateResult]:
     """Re-check the gate for mentors whose records changed; record and tell any change."""
     facts, infos = load_facts(session, mentor_ids=mentor_ids)
     modules = load_modules(session)
     policy = current_policy()
     results = {m: evaluate_gate(f, modules, on=on, policy=policy) for m, f in facts.items()}
-    _apply_changes(session, results, infos, on=on, outbox=outbox)
+    _apply_changes(session, results, infos, on=on, outbox=outbox, actor_id=actor_id)
     return results
 
 
@@ -943,6 +855,7 @@ def _apply_changes(
     *,
     on: date,
     outbox: Outbox,
+    actor_id: int | None = None,
 ) -> tuple[list[int], list[int], int]:
     """Set or clear ``matchable_since``; tell about lapses. Return (became, lapsed, told)."""
     became = [m for m, r in results.items() if r.matchable and infos[m].matchable_since is None]
@@ -951,9 +864,9 @@ def _apply_changes(
     }
     for ids, value in ((became, on), (sorted(lapsed), None)):
         for i in range(0, len(ids), _CHUNK):
-            session.exec(  # type: ignore[call-overload]
+            session.exec(
                 sa.update(Mentor)
-                .where(Mentor.id.in_(ids[i : i + _CHUNK]))  # type: ignore[union-attr]
+                .where(col(Mentor.id).in_(ids[i : i + _CHUNK]))
                 .values(matchable_since=value)
                 .execution_options(synchronize_session="fetch")
             )
@@ -964,22 +877,25 @@ def _apply_changes(
             object_type="mentor",
             object_id=mid,
             district_id=infos[mid].home_district_id,
-            actor_role="" if has_request_context_user() else "system",
+            actor_id=actor_id,
             on=on.isoformat(),
         )
-    told = _tell_about_lapses(session, lapsed, infos, on=on, outbox=outbox)
-    _release_lapsed(session, lapsed, infos, on=on)
+    told = _tell_about_lapses(session, lapsed, infos, on=on, outbox=outbox, actor_id=actor_id)
+    _release_lapsed(session, lapsed, infos, on=on, actor_id=actor_id)
     return became, sorted(lapsed), told
 
 
 def _release_lapsed(
-    session: Session, lapsed: Mapping[int, GateResult], infos: Mapping[int, MentorInfo], *, on: date
+    session: Session,
+    lapsed: Mapping[int, GateResult],
+    infos: Mapping[int, MentorInfo],
+    *,
+    on: date,
+    actor_id: int | None,
 ) -> None:
     """End the matches of mentors who stopped being matchable: an uncleared mentor never
     keeps a family. The families wait again, flagged "needs handover" (coordinators were
     told by `_tell_about_lapses`)."""
-    from mentoring.services.matches import release_matches
-
     left = (MentorStatus.WITHDRAWN.value, MentorStatus.REJECTED.value)
     reasons = {
         mid: EndReason.MENTOR_LEFT.value
@@ -990,16 +906,10 @@ def _release_lapsed(
     release_matches(
         session,
         reasons,
-        actor_id=None if not has_request_context_user() else _current_user_id(),
+        actor_id=actor_id,
         on=on,
         notify_coordinators=False,
     )
-
-
-def _current_user_id() -> int | None:
-    from flask_login import current_user
-
-    return getattr(current_user, "id", None)
 
 
 def advance_stage(
@@ -1081,10 +991,13 @@ def _check_date(
         errors[field_name] = f"The {what} must be a real date after 2000"
 
 
-def _finish(session: Session, mentor: Mentor, *, on: date, actor_id: int | None, outbox: Outbox):  # type: ignore[no-untyped-def]
+def _finish(
+    session: Session, mentor: Mentor, *, on: date, actor_id: int | None, outbox: Outbox
+) -> None:
     """After a vetting change: move the stage on, re-check the gate."""
     advance_stage(session, mentor, on=on, actor_id=actor_id)
-    refresh_matchable(session, mentor_ids=[mentor.id], on=on, outbox=outbox)  # type: ignore[list-item]
+    if mentor.id is not None:
+        refresh_matchable(session, mentor_ids=[mentor.id], on=on, outbox=outbox, actor_id=actor_id)
 
 
 def _changed(row: Any, values: Mapping[str, Any]) -> list[str]:
@@ -1696,8 +1609,8 @@ def purge_dbs_rationales(session: Session, *, on: date, policy: VettingPolicy) -
     cutoff = datetime.combine(cutoff_day, time.min, tzinfo=UTC)
     rows = session.exec(
         select(DbsCheck.id, DbsCheck.mentor_id).where(
-            DbsCheck.decision_at.is_not(None),  # type: ignore[union-attr]
-            DbsCheck.decision_at < cutoff,  # type: ignore[operator]
+            col(DbsCheck.decision_at).is_not(None),
+            col(DbsCheck.decision_at) < cutoff,
             DbsCheck.decision_rationale != "",
         )
     ).all()
@@ -1705,9 +1618,9 @@ def purge_dbs_rationales(session: Session, *, on: date, policy: VettingPolicy) -
         return 0
     ids = [r[0] for r in rows]
     for i in range(0, len(ids), _CHUNK):
-        session.exec(  # type: ignore[call-overload]
+        session.exec(
             sa.update(DbsCheck)
-            .where(DbsCheck.id.in_(ids[i : i + _CHUNK]))  # type: ignore[union-attr]
+            .where(col(DbsCheck.id).in_(ids[i : i + _CHUNK]))
             .values(decision_rationale="")
             .execution_options(synchronize_session="fetch")
         )
@@ -1717,49 +1630,10 @@ def purge_dbs_rationales(session: Session, *, on: date, policy: VettingPolicy) -
             "dbs.rationale_purged",
             object_type="mentor",
             object_id=mentor_id,
-            actor_role="system",
             dbs_id=dbs_id,
             fields=["decision_rationale"],
         )
     return len(rows)
-
-
-def _reminder_email(item: ExpiringItem) -> tuple[str, str]:
-    first = item.mentor_name.split(" ")[0]
-    when = long_date(item.due_on)
-    if item.item == "dbs":
-        if item.status_check and not item.expired:
-            return (
-                "Mentor Match: your DBS certificate's status check is due",
-                f"Hello {first},\n\nYour mentoring provider needs to check your DBS "
-                f"certificate through the Update Service by {when}. Please make sure your "
-                "Update Service subscription is still active.\n",
-            )
-        if item.expired:
-            return (
-                "Mentor Match: your DBS check has expired",
-                f"Hello {first},\n\nYour DBS check expired on {when}. Until it is renewed you "
-                "cannot be matched with families. Your mentoring provider will contact you to "
-                "arrange a new check.\n",
-            )
-        return (
-            "Mentor Match: your DBS check is due for renewal",
-            f"Hello {first},\n\nYour DBS check is due for renewal on {when}. Your mentoring "
-            "provider will contact you to arrange a new check.\n",
-        )
-    module = item.label.removeprefix("Training: ")
-    if item.expired:
-        return (
-            f"Mentor Match: your {module} training has expired",
-            f"Hello {first},\n\nYour {module} training expired on {when}. Until you complete "
-            "a refresher you cannot be matched with families. Please book one with your "
-            "mentoring provider.\n",
-        )
-    return (
-        f"Mentor Match: your {module} training is due for renewal",
-        f"Hello {first},\n\nYour {module} training is due for renewal on {when}. Please book "
-        "a refresher with your mentoring provider before then.\n",
-    )
 
 
 def _send_reminders(session: Session, *, on: date, policy: VettingPolicy, outbox: Outbox) -> int:
@@ -1770,14 +1644,14 @@ def _send_reminders(session: Session, *, on: date, policy: VettingPolicy, outbox
     sent: set[tuple[int, str, date, str]] = set()
     for i in range(0, len(mentor_ids), _CHUNK):
         sent |= {
-            tuple(row)  # type: ignore[misc]
+            tuple(row)
             for row in session.exec(
                 select(
                     VettingReminder.mentor_id,
                     VettingReminder.item,
                     VettingReminder.due_on,
                     VettingReminder.milestone,
-                ).where(VettingReminder.mentor_id.in_(mentor_ids[i : i + _CHUNK]))  # type: ignore[attr-defined]
+                ).where(col(VettingReminder.mentor_id).in_(mentor_ids[i : i + _CHUNK]))
             ).all()
         }
     new: list[ExpiringItem] = []
@@ -1795,9 +1669,15 @@ def _send_reminders(session: Session, *, on: date, policy: VettingPolicy, outbox
                 sent_on=on,
             )
         )
-        subject, body = _reminder_email(item)
-        index = outbox.add(item.mentor_email, subject, body)
-        outbox.reminders[index] = key
+        outbox.add(
+            item.mentor_email,
+            "vetting_reminder",
+            key=key,
+            first_name=item.mentor_name.split(" ")[0],
+            when=long_date(item.due_on),
+            item=item,
+            module=item.label.removeprefix("Training: "),
+        )
         new.append(item)
     if new:
         lines = [
@@ -1805,25 +1685,17 @@ def _send_reminders(session: Session, *, on: date, policy: VettingPolicy, outbox
             + (f"expired on {long_date(i.due_on)}" if i.expired else f"due {long_date(i.due_on)}")
             for i in new
         ]
-        for provider in _users_of_role(session, Role.PROVIDER):
+        for provider in users_of_role(session, Role.PROVIDER):
             session.add(
                 Notification(
                     user_id=provider.id,  # type: ignore[arg-type]
                     kind="keeping_in_date",
                     message=f"{len(new)} checks or training need renewing soon or have expired.",
-                    link=_link("mentors.keeping_in_date"),
+                    link=link("mentors.keeping_in_date"),
                 )
             )
-            outbox.add(
-                provider.email,
-                f"Mentor Match: {len(new)} checks or training need renewing",
-                "Hello,\n\nReminders went to these mentors today:\n\n"
-                + "\n".join(lines)
-                + "\n\nSign in to Mentor Match and open 'Keeping in date' for the full list.\n",
-            )
-        audit.record(
-            session, "vetting.reminders", actor_role="system", count=len(new), on=on.isoformat()
-        )
+            outbox.add(provider.email, "vetting_digest", lines=lines)
+        audit.record(session, "vetting.reminders", count=len(new), on=on.isoformat())
     return len(new)
 
 
@@ -1843,7 +1715,7 @@ def run_daily_checks(*, session: Session, on: date) -> DailySummary:
             where=[
                 sa.or_(
                     sa.and_(*_ready_and_active()),
-                    Mentor.matchable_since.is_not(None),  # type: ignore[union-attr]
+                    col(Mentor.matchable_since).is_not(None),
                 )
             ],
         )
@@ -1855,12 +1727,12 @@ def run_daily_checks(*, session: Session, on: date) -> DailySummary:
         summary.reminders_sent = _send_reminders(session, on=on, policy=policy, outbox=outbox)
     summary.emails_sent, failed = outbox.send(strict=True)
     summary.emails_failed = len(failed)
-    unsent = [outbox.reminders[i] for i in failed if i in outbox.reminders]
+    unsent = [key for key in failed if isinstance(key, tuple)]
     if unsent:
         # Forget reminders that could not be sent, so tomorrow's run tries again.
         with write_transaction(session):
             for mentor_id, item, due_on, milestone in unsent:
-                session.exec(  # type: ignore[call-overload]
+                session.exec(
                     sa.delete(VettingReminder).where(
                         VettingReminder.mentor_id == mentor_id,
                         VettingReminder.item == item,

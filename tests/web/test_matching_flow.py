@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from mentoring.exceptions import MatchConflict, MatchError
 from mentoring.models import (
     AuditEvent,
     ContactLog,
@@ -22,14 +23,12 @@ from mentoring.models import (
     utcnow,
 )
 from mentoring.services import matching as matching_service
+from mentoring.services.common.endings import release_mentor
 from mentoring.services.matches import (
-    MatchConflict,
-    MatchError,
     approve,
     assign_by_hand,
     end_match,
     monitoring,
-    release_mentor,
 )
 from tests.factories import ready_family, refresh, vetted_mentor
 

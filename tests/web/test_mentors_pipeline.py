@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from mentoring.models import (
     AuditEvent,
@@ -22,7 +22,7 @@ from mentoring.models import (
     Role,
     TrainingModule,
 )
-from mentoring.services.vetting import add_months
+from mentoring.services.common.dates import add_months
 from tests.factories import ready_family, refresh, vetted_mentor
 
 
@@ -250,7 +250,7 @@ def test_staff_take_an_applicant_through_every_check_to_ready(client, db, world,
     )
     assert _stage(db, mentor.id) == "training"
 
-    mandatory = db.exec(select(TrainingModule).where(TrainingModule.mandatory.is_(True))).all()
+    mandatory = db.exec(select(TrainingModule).where(col(TrainingModule.mandatory).is_(True))).all()
     for module in mandatory:
         assert (
             client.post(

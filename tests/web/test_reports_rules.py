@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from sqlmodel import select
+from sqlmodel import col, select
 
 from mentoring.config import ConfigError, load_config
 from mentoring.models import (
@@ -29,9 +29,10 @@ from mentoring.models import (
 )
 from mentoring.reports.present import Presenter
 from mentoring.services import reports
+from mentoring.services.common.dates import add_months
 from mentoring.services.families import assess_turned_around
 from mentoring.services.matches import monitoring
-from mentoring.services.vetting import add_months, expiring_items
+from mentoring.services.vetting import expiring_items
 from tests.factories import ready_family, vetted_mentor
 
 # ---------------------------------------------------------------------------
@@ -195,7 +196,7 @@ def test_turned_around_in_sql_agrees_with_the_programme_rule(app, db, world):
 def test_expiring_counts_agree_with_the_keeping_in_date_list(app, db, world):
     today = date(2026, 11, 20)
     modules = db.exec(
-        select(TrainingModule).where(TrainingModule.validity_months.is_not(None))
+        select(TrainingModule).where(col(TrainingModule.validity_months).is_not(None))
     ).all()
     rng = random.Random(3)
     for n in range(40):

@@ -15,11 +15,10 @@ from pathlib import Path
 
 from flask import current_app
 
+from mentoring.exceptions import MailError
 from mentoring.models import utcnow
 
-
-class MailError(RuntimeError):
-    """An email could not be sent."""
+__all__ = ["MailError", "build_message", "send_email"]
 
 
 def _clean_header(value: str, name: str) -> str:

@@ -1,36 +1,31 @@
-"""Matching runs: rows into the engine's input, the engine's answer into proposals.
+"""Engine input and output: rows into the engine's `Problem`, and the rules it judges by.
 
-The engine (`matching/`) knows nothing of the database. This module loads only
-matchable mentors (the vetting gate) and families ready for matching, keeps
-active matches as they are, runs the engine, and stores the run with its exact
-input in the engine's replay form, so any run can be re-run and audited.
-Mentors and families are named in the engine by their references (M-0001,
-DAR-0042), which are pseudonymous.
+The engine (`matching/`) knows nothing of the database. This module loads only matchable
+mentors (the vetting gate) and families ready for matching, passes each mentor's
+remaining capacity, and names mentors and families by their references (M-0001,
+DAR-0042), which are pseudonymous. `pair_rule_problems` judges a hand assignment by the
+engine's own rules (`matching.rule_failures`), so it meets exactly what a proposal does.
 """
 
 from __future__ import annotations
 
-import time
+import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 import matching
-from mentoring import audit
-from mentoring.db import write_transaction
 from mentoring.models import (
-    SLOT_HOLDING_STATUSES,
     District,
     DistrictNeighbour,
+    EndReason,
     Family,
     FamilyCriterion,
     FamilyNeed,
     Match,
-    MatchingRun,
     MatchStatus,
     Mentor,
     MentorConflict,
@@ -38,13 +33,12 @@ from mentoring.models import (
     MentorSkill,
     MentorTravelDistrict,
     Need,
-    RunStatus,
     Slot,
-    service_today,
-    utcnow,
 )
+from mentoring.services.common.holding import HOLDING, load_counts, mentors_serving
+from mentoring.services.families import family_days_waiting, matching_ready_family_ids
+from mentoring.services.vetting import check_gate, matchable_mentor_ids, mentor_unlocked_needs
 
-HOLDING = [s.value for s in SLOT_HOLDING_STATUSES]
 KIND_SLOT = {
     MentorKind.VOLUNTEER.value: Slot.MENTOR.value,
     MentorKind.ROLE_MODEL.value: Slot.ROLE_MODEL.value,
@@ -79,30 +73,30 @@ def engine_mentors(
     session: Session, mentor_ids: set[int], *, on: date, codes: dict[int, str]
 ) -> dict[int, matching.Mentor]:
     """Turn mentor rows into the engine's mentors (a fixed number of queries)."""
-    from mentoring.services.vetting import mentor_unlocked_needs
-
     ids = sorted(mentor_ids)
     if not ids:
         return {}
     needs = _need_codes(session)
-    rows = session.exec(select(Mentor).where(Mentor.id.in_(ids))).all()  # type: ignore[union-attr]
+    rows = session.exec(select(Mentor).where(col(Mentor.id).in_(ids))).all()
     travel: dict[int, set[str]] = defaultdict(set)
     for mid, did in session.exec(
         select(MentorTravelDistrict.mentor_id, MentorTravelDistrict.district_id).where(
-            MentorTravelDistrict.mentor_id.in_(ids)  # type: ignore[attr-defined]
+            col(MentorTravelDistrict.mentor_id).in_(ids)
         )
     ).all():
         travel[mid].add(codes[did])
     skills: dict[int, set[str]] = defaultdict(set)
     for mid, nid in session.exec(
-        select(MentorSkill.mentor_id, MentorSkill.need_id).where(MentorSkill.mentor_id.in_(ids))  # type: ignore[attr-defined]
+        select(MentorSkill.mentor_id, MentorSkill.need_id).where(
+            col(MentorSkill.mentor_id).in_(ids)
+        )
     ).all():
         skills[mid].add(needs[nid])
     conflicts: dict[int, set[str]] = defaultdict(set)
     for mid, ref in session.exec(
         select(MentorConflict.mentor_id, Family.reference)
-        .join(Family, Family.id == MentorConflict.family_id)
-        .where(MentorConflict.mentor_id.in_(ids))  # type: ignore[attr-defined]
+        .join(Family, col(Family.id) == MentorConflict.family_id)
+        .where(col(MentorConflict.mentor_id).in_(ids))
     ).all():
         conflicts[mid].add(ref)
     unlocked = mentor_unlocked_needs(session=session, mentor_ids=ids, on=on)
@@ -131,30 +125,28 @@ def engine_families(
     session: Session, family_ids: set[int], *, on: date, codes: dict[int, str]
 ) -> dict[int, matching.Family]:
     """Turn family rows into the engine's families (a fixed number of queries)."""
-    from mentoring.services.families import family_days_waiting
-
     ids = sorted(family_ids)
     if not ids:
         return {}
     needs = _need_codes(session)
-    rows = session.exec(select(Family).where(Family.id.in_(ids))).all()  # type: ignore[union-attr]
+    rows = session.exec(select(Family).where(col(Family.id).in_(ids))).all()
     family_needs: dict[int, set[str]] = defaultdict(set)
     for fid, nid in session.exec(
-        select(FamilyNeed.family_id, FamilyNeed.need_id).where(FamilyNeed.family_id.in_(ids))  # type: ignore[attr-defined]
+        select(FamilyNeed.family_id, FamilyNeed.need_id).where(col(FamilyNeed.family_id).in_(ids))
     ).all():
         family_needs[fid].add(needs[nid])
     criteria: dict[int, int] = dict(
         session.exec(
             select(FamilyCriterion.family_id, sa.func.count())
-            .where(FamilyCriterion.family_id.in_(ids))  # type: ignore[attr-defined]
-            .group_by(FamilyCriterion.family_id)
+            .where(col(FamilyCriterion.family_id).in_(ids))
+            .group_by(col(FamilyCriterion.family_id))
         ).all()
     )
     held: dict[int, set[str]] = defaultdict(set)
     for fid, slot in session.exec(
         select(Match.family_id, Match.slot).where(
-            Match.family_id.in_(ids),
-            Match.status.in_(HOLDING),  # type: ignore[attr-defined]
+            col(Match.family_id).in_(ids),
+            col(Match.status).in_(HOLDING),
         )
     ).all():
         held[fid].add(slot)
@@ -187,19 +179,17 @@ def engine_families(
 
 def handover_history(session: Session, family_ids: list[int]) -> dict[int, list[str]]:
     """Say, for families needing a handover, who their last mentor was and why it ended."""
-    from mentoring.services.matches import END_REASON_LABELS
-
     if not family_ids:
         return {}
     rows = session.exec(
         select(Match.family_id, Mentor.reference, Match.end_reason, Match.ended_on)
-        .join(Mentor, Mentor.id == Match.mentor_id)
-        .where(Match.family_id.in_(family_ids), Match.status == MatchStatus.ENDED.value)  # type: ignore[attr-defined]
-        .order_by(Match.ended_on)
+        .join(Mentor, col(Mentor.id) == Match.mentor_id)
+        .where(col(Match.family_id).in_(family_ids), Match.status == MatchStatus.ENDED.value)
+        .order_by(col(Match.ended_on))
     ).all()
     out: dict[int, list[str]] = {}
     for fid, ref, reason, ended in rows:
-        label = END_REASON_LABELS.get(reason or "", "ended")
+        label = EndReason(reason).label if reason in EndReason.values() else "ended"
         out[fid] = [
             f"Needs handover: previous mentor {ref} ended on {ended:%-d %B %Y} ({label.lower()})"
         ]
@@ -208,34 +198,15 @@ def handover_history(session: Session, family_ids: list[int]) -> dict[int, list[
 
 def build_input(session: Session, *, district_ids: set[int], on: date) -> EngineInput:
     """Build the engine's problem for a run over some districts."""
-    from mentoring.services.families import matching_ready_family_ids
-    from mentoring.services.vetting import matchable_mentor_ids
-
     codes, neighbours = _district_maps(session)
     scope = sorted(district_ids)
     family_ids = matching_ready_family_ids(session=session, district_ids=set(scope))
-    # Mentors who serve any district of the run: home there, or travelling there.
-    serving = set(
-        session.exec(select(Mentor.id).where(Mentor.home_district_id.in_(scope))).all()  # type: ignore[union-attr,arg-type]
-    ) | set(
-        session.exec(
-            select(MentorTravelDistrict.mentor_id).where(
-                MentorTravelDistrict.district_id.in_(scope)
-            )  # type: ignore[attr-defined]
-        ).all()
-    )
-    mentor_ids = serving & matchable_mentor_ids(session=session, on=on)
+    mentor_ids = mentors_serving(session, scope) & matchable_mentor_ids(session=session, on=on)
     mentors = engine_mentors(session, mentor_ids, on=on, codes=codes)
     families = engine_families(session, family_ids, on=on, codes=codes)
     # Active (and offered) matches of these mentors use their capacity; their
     # families may be outside the run, so capacity is passed as what is left.
-    load: dict[int, int] = dict(
-        session.exec(
-            select(Match.mentor_id, sa.func.count())
-            .where(Match.mentor_id.in_(sorted(mentor_ids)), Match.status.in_(HOLDING))  # type: ignore[attr-defined]
-            .group_by(Match.mentor_id)
-        ).all()
-    )
+    load = load_counts(session, mentor_ids)
     engine_mentor_list = []
     for mid, m in sorted(mentors.items(), key=lambda kv: kv[1].id):
         remaining = m.capacity - load.get(mid, 0)
@@ -256,83 +227,7 @@ def build_input(session: Session, *, district_ids: set[int], on: date) -> Engine
 
 
 def _with_capacity(mentor: matching.Mentor, capacity: int) -> matching.Mentor:
-    import dataclasses
-
     return dataclasses.replace(mentor, capacity=capacity)
-
-
-def run_matching(
-    session: Session, *, district_ids: set[int], actor_id: int, on: date | None = None
-) -> MatchingRun:
-    """Run the optimiser for districts and store the run and its proposals."""
-    on = on or service_today()
-    started = time.perf_counter()
-    engine_input = build_input(session, district_ids=district_ids, on=on)
-    graph = matching.build_graph(engine_input.problem)
-    solution = matching.solve(graph)
-    total = time.perf_counter() - started
-    with write_transaction(session):
-        run = MatchingRun(
-            started_by_id=actor_id,
-            district_ids=sorted(district_ids),
-            weights=matching.weights_to_dict(engine_input.problem.weights),
-            # The replay form without per-pair score breakdowns: a third the size,
-            # and it re-solves to the same proposals (the proposals keep theirs).
-            input=graph.to_json(breakdowns=False),
-            status=RunStatus.OPTIMAL.value
-            if solution.status == "OPTIMAL"
-            else RunStatus.FAILED.value,
-            build_seconds=round(total - solution.solve_seconds, 4),
-            solve_seconds=round(solution.solve_seconds, 4),
-            objective=dict(solution.objective),
-            unmatched=[u.to_json() for u in solution.unmatched],
-            finished_at=utcnow(),
-        )
-        session.add(run)
-        session.flush()
-        # Earlier open proposals for these families give way to this run.
-        family_row_ids = list(engine_input.family_ids.values())
-        if family_row_ids:
-            session.execute(
-                sa.update(Match)
-                .where(
-                    Match.family_id.in_(family_row_ids),  # type: ignore[attr-defined]
-                    Match.status == MatchStatus.PROPOSED.value,
-                )
-                .values(
-                    status=MatchStatus.REJECTED.value,
-                    rejection_reason=f"Superseded by matching run {run.id}",
-                    decided_at=utcnow(),
-                )
-            )
-        for a in solution.assignments:
-            session.add(
-                Match(
-                    family_id=engine_input.family_ids[a.family],
-                    mentor_id=engine_input.mentor_ids[a.mentor],
-                    slot=a.slot,
-                    status=MatchStatus.PROPOSED.value,
-                    run_id=run.id,
-                    score=a.score,
-                    explanation={"breakdown": dict(a.breakdown), "lines": list(a.explanation)},
-                    created_by_id=actor_id,
-                )
-            )
-        audit.record(
-            session,
-            "matching.run",
-            object_type="matching_run",
-            object_id=run.id,
-            districts=sorted(district_ids),
-            proposals=len(solution.assignments),
-        )
-    return run
-
-
-def replay(run: MatchingRun) -> list[tuple[str, str, str, int]]:
-    """Re-run a stored run's exact input; return its (mentor, family, slot, score) sorted."""
-    solution = matching.solve(matching.load_problem(run.input))
-    return sorted((a.mentor, a.family, a.slot, a.score) for a in solution.assignments)
 
 
 def _rule_message(code: str, mentor: Mentor, family: Family, slot: str) -> str:
@@ -365,11 +260,6 @@ def pair_rule_problems(
     function the optimiser uses, so a hand assignment meets exactly the rules a
     proposal does. Capacity and slots already taken are checked on approval.
     """
-    import dataclasses
-
-    from mentoring.services.families import matching_ready_family_ids
-    from mentoring.services.vetting import check_gate
-
     assert mentor.id is not None and family.id is not None  # noqa: S101
     problems: list[str] = []
     gate = check_gate(session=session, mentor_id=mentor.id, on=on)
@@ -401,22 +291,18 @@ def proposal_problems(
     session: Session, proposals: list[Match], *, on: date
 ) -> dict[int, list[str]]:
     """Say, for each open proposal, what changed since the run that makes it stale."""
-    from mentoring.services.families import matching_ready_family_ids
-    from mentoring.services.matches import load_counts
-    from mentoring.services.vetting import matchable_mentor_ids
-
     if not proposals:
         return {}
     mentors = {
         m.id: m
         for m in session.exec(
-            select(Mentor).where(Mentor.id.in_({p.mentor_id for p in proposals}))  # type: ignore[union-attr]
+            select(Mentor).where(col(Mentor.id).in_({p.mentor_id for p in proposals}))
         ).all()
     }
     families = {
         f.id: f
         for f in session.exec(
-            select(Family).where(Family.id.in_({p.family_id for p in proposals}))  # type: ignore[union-attr]
+            select(Family).where(col(Family.id).in_({p.family_id for p in proposals}))
         ).all()
     }
     matchable = matchable_mentor_ids(session=session, on=on)
@@ -427,8 +313,8 @@ def proposal_problems(
     held = set(
         session.exec(
             select(Match.family_id, Match.slot).where(
-                Match.family_id.in_(list(families)),
-                Match.status.in_(HOLDING),  # type: ignore[attr-defined]
+                col(Match.family_id).in_(list(families)),
+                col(Match.status).in_(HOLDING),
             )
         ).all()
     )
@@ -448,8 +334,3 @@ def proposal_problems(
             problems.append(f"{mentor.reference} is now full")
         out[p.id] = problems  # type: ignore[index]
     return out
-
-
-def summarise_unmatched(run: MatchingRun) -> list[dict[str, Any]]:
-    """The families a run left waiting, with their reasons."""
-    return list(run.unmatched)

@@ -1,11 +1,23 @@
-"""The public application page: anyone can apply to volunteer, no sign-in needed."""
+"""The public "Volunteer as a mentor" application: no sign-in, throttled per address.
+
+Its own blueprint (``apply``), beside the provider's mentor pages it shares forms with.
+"""
 
 from __future__ import annotations
 
-from flask import abort, current_app, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
-from mentoring.apply import bp
 from mentoring.db import get_session
+from mentoring.exceptions import VettingError
 from mentoring.mentors.forms import PublicApplicationForm
 from mentoring.mentors.views import (
     add_service_errors,
@@ -14,9 +26,10 @@ from mentoring.mentors.views import (
 )
 from mentoring.models import ApplicationSource
 from mentoring.security import public
-from mentoring.services.mail import send_email
+from mentoring.services.common.mail import send_email
 from mentoring.services.mentors import create_mentor
-from mentoring.services.vetting import VettingError
+
+bp = Blueprint("apply", __name__)
 
 
 def _throttled() -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from mentoring.models import (
     ContactLog,
@@ -64,9 +64,9 @@ def _needs(session: Session, family_ids: list[int]) -> dict[int, list[str]]:
     out: dict[int, list[str]] = {fid: [] for fid in family_ids}
     for fid, name in session.exec(
         select(FamilyNeed.family_id, Need.name)
-        .join(Need, Need.id == FamilyNeed.need_id)
-        .where(FamilyNeed.family_id.in_(family_ids))  # type: ignore[attr-defined]
-        .order_by(Need.sort_order)
+        .join(Need, col(Need.id) == FamilyNeed.need_id)
+        .where(col(FamilyNeed.family_id).in_(family_ids))
+        .order_by(col(Need.sort_order))
     ).all():
         out[fid].append(name)
     return out
@@ -76,10 +76,10 @@ def offers(session: Session, mentor_id: int) -> list[OfferView]:
     """The offers waiting for this mentor's answer."""
     rows = session.exec(
         select(Match, Family, District.name)
-        .join(Family, Family.id == Match.family_id)
-        .join(District, District.id == Family.district_id)
+        .join(Family, col(Family.id) == Match.family_id)
+        .join(District, col(District.id) == Family.district_id)
         .where(Match.mentor_id == mentor_id, Match.status == MatchStatus.APPROVED.value)
-        .order_by(Match.offered_at)
+        .order_by(col(Match.offered_at))
     ).all()
     needs = _needs(session, [f.id for _, f, _ in rows])  # type: ignore[misc]
     return [
@@ -115,10 +115,10 @@ def family(session: Session, mentor_id: int, match_id: int) -> FamilyView | None
 def _family_views(session: Session, mentor_id: int, match_id: int | None) -> list[FamilyView]:
     query = (
         select(Match, Family, District.name)
-        .join(Family, Family.id == Match.family_id)
-        .join(District, District.id == Family.district_id)
+        .join(Family, col(Family.id) == Match.family_id)
+        .join(District, col(District.id) == Family.district_id)
         .where(Match.mentor_id == mentor_id, Match.status == MatchStatus.ACTIVE.value)
-        .order_by(Family.reference)
+        .order_by(col(Family.reference))
     )
     if match_id is not None:
         query = query.where(Match.id == match_id)
@@ -130,8 +130,8 @@ def _family_views(session: Session, mentor_id: int, match_id: int | None) -> lis
     contacts: dict[int, list[ContactView]] = {mid: [] for mid in match_ids}  # type: ignore[misc]
     for c in session.exec(
         select(ContactLog)
-        .where(ContactLog.match_id.in_(match_ids))  # type: ignore[attr-defined]
-        .order_by(ContactLog.contact_on.desc(), ContactLog.id.desc())  # type: ignore[attr-defined,union-attr]
+        .where(col(ContactLog.match_id).in_(match_ids))
+        .order_by(col(ContactLog.contact_on).desc(), col(ContactLog.id).desc())
     ).all():
         contacts[c.match_id].append(ContactView(c.contact_on, c.kind, c.duration_minutes, c.note))
     views = []

@@ -1,0 +1,99 @@
+"""Matching runs: build the engine's input, solve, store the run and its proposals.
+
+A run is stored with its exact input in the engine's replay form (without per-pair
+breakdowns), so any run can be re-run and audited (`replay`).
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col
+
+import matching
+from mentoring import audit
+from mentoring.db import write_transaction
+from mentoring.models import Match, MatchingRun, MatchStatus, RunStatus, service_today, utcnow
+from mentoring.services.matching.engine_io import build_input
+
+
+def run_matching(
+    session: Session, *, district_ids: set[int], actor_id: int, on: date | None = None
+) -> MatchingRun:
+    """Run the optimiser for districts and store the run and its proposals."""
+    on = on or service_today()
+    started = time.perf_counter()
+    engine_input = build_input(session, district_ids=district_ids, on=on)
+    graph = matching.build_graph(engine_input.problem)
+    solution = matching.solve(graph)
+    total = time.perf_counter() - started
+    with write_transaction(session):
+        run = MatchingRun(
+            started_by_id=actor_id,
+            district_ids=sorted(district_ids),
+            weights=matching.weights_to_dict(engine_input.problem.weights),
+            # The replay form without per-pair score breakdowns: a third the size,
+            # and it re-solves to the same proposals (the proposals keep theirs).
+            input=graph.to_json(breakdowns=False),
+            status=RunStatus.OPTIMAL.value
+            if solution.status == "OPTIMAL"
+            else RunStatus.FAILED.value,
+            build_seconds=round(total - solution.solve_seconds, 4),
+            solve_seconds=round(solution.solve_seconds, 4),
+            objective=dict(solution.objective),
+            unmatched=[u.to_json() for u in solution.unmatched],
+            finished_at=utcnow(),
+        )
+        session.add(run)
+        session.flush()
+        # Earlier open proposals for these families give way to this run.
+        family_row_ids = list(engine_input.family_ids.values())
+        if family_row_ids:
+            session.execute(
+                sa.update(Match)
+                .where(
+                    col(Match.family_id).in_(family_row_ids),
+                    Match.status == MatchStatus.PROPOSED.value,
+                )
+                .values(
+                    status=MatchStatus.REJECTED.value,
+                    rejection_reason=f"Superseded by matching run {run.id}",
+                    decided_at=utcnow(),
+                )
+            )
+        for a in solution.assignments:
+            session.add(
+                Match(
+                    family_id=engine_input.family_ids[a.family],
+                    mentor_id=engine_input.mentor_ids[a.mentor],
+                    slot=a.slot,
+                    status=MatchStatus.PROPOSED.value,
+                    run_id=run.id,
+                    score=a.score,
+                    explanation={"breakdown": dict(a.breakdown), "lines": list(a.explanation)},
+                    created_by_id=actor_id,
+                )
+            )
+        audit.record(
+            session,
+            "matching.run",
+            object_type="matching_run",
+            object_id=run.id,
+            districts=sorted(district_ids),
+            proposals=len(solution.assignments),
+        )
+    return run
+
+
+def replay(run: MatchingRun) -> list[tuple[str, str, str, int]]:
+    """Re-run a stored run's exact input; return its (mentor, family, slot, score) sorted."""
+    solution = matching.solve(matching.load_problem(run.input))
+    return sorted((a.mentor, a.family, a.slot, a.score) for a in solution.assignments)
+
+
+def summarise_unmatched(run: MatchingRun) -> list[dict[str, Any]]:
+    """The families a run left waiting, with their reasons."""
+    return list(run.unmatched)
