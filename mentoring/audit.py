@@ -8,6 +8,7 @@ from flask import has_request_context, request
 from flask_login import current_user
 from sqlmodel import Session
 
+from mentoring.db import write_transaction
 from mentoring.models import AuditEvent
 
 
@@ -49,3 +50,13 @@ def record(
     )
     session.add(event)
     return event
+
+
+def record_access(session: Session, action: str, **fields: Any) -> None:
+    """Record that someone saw or exported records (a read), committed on its own.
+
+    Views call this after loading a page's records, so every view of sensitive data is
+    traceable; it is the one place a read commits.
+    """
+    with write_transaction(session):
+        record(session, action, **fields)
