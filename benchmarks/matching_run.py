@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
                 session.expire_all()
                 started = time.perf_counter()
                 run = matching_service.run_matching(
-                    session,
+                    session=session,
                     district_ids=district_ids,
                     actor_id=admin.id,  # type: ignore[union-attr,arg-type]
                 )

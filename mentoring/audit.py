@@ -53,7 +53,8 @@ def record(
 
 
 def record_access(session: Session, action: str, **fields: Any) -> None:
-    """Record that someone saw or exported records (a read), committed on its own.
+    """Record an access, committed on its own: someone saw or exported records, or
+    signed in or out.
 
     Views call this after loading a page's records, so every view of sensitive data is
     traceable; it is the one place a read commits.

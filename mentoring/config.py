@@ -6,6 +6,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,7 +43,9 @@ def _dev_secret_key(instance_path: Path) -> str:
     return key
 
 
-def load_config(instance_path: Path, environ: os._Environ[str] | dict[str, str] | None = None):
+def load_config(
+    instance_path: Path, environ: os._Environ[str] | dict[str, str] | None = None
+) -> dict[str, Any]:
     """Build the configuration mapping from the environment."""
     env = os.environ if environ is None else environ
     environment = env.get("MENTORING_ENV", "development").strip().lower()

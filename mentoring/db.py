@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask, current_app, g
@@ -24,7 +25,7 @@ def make_engine(url: str) -> Engine:
         )
 
         @sa.event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
             # Take over transaction control so BEGIN IMMEDIATE can be issued.
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
@@ -35,7 +36,7 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         @sa.event.listens_for(engine, "begin")
-        def _sqlite_begin(conn):  # type: ignore[no-untyped-def]
+        def _sqlite_begin(conn: Any) -> None:
             # Writers queue instead of failing half-way: take the write lock at BEGIN.
             conn.exec_driver_sql("BEGIN IMMEDIATE" if _begin_immediate.get() else "BEGIN")
 
@@ -51,14 +52,24 @@ def init_app(app: Flask) -> None:
 
 def get_engine() -> Engine:
     """Return the current app's engine."""
-    return current_app.extensions["db_engine"]
+    engine: Engine = current_app.extensions["db_engine"]
+    return engine
 
 
 def get_session() -> Session:
     """Return the request's session, opening it on first use."""
     if "db_session" not in g:
         g.db_session = Session(get_engine(), expire_on_commit=False)
-    return g.db_session
+    session: Session = g.db_session
+    return session
+
+
+def saved_id(row: Any) -> int:
+    """Return a saved row's id (SQLModel types ids as optional until a row is flushed)."""
+    row_id = getattr(row, "id", None)
+    if not isinstance(row_id, int):
+        raise ValueError(f"{type(row).__name__} has not been saved")
+    return row_id
 
 
 def close_session(_exc: BaseException | None = None) -> None:

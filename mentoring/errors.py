@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, render_template
+from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -30,20 +31,22 @@ TITLES = {
 }
 
 
-def render_error(code: int, detail: str | None = None):  # type: ignore[no-untyped-def]
+def render_error(code: int, detail: str | None = None) -> tuple[str, int]:
+    """Render the error page for a status, with an optional explanation."""
     title, body = TITLES.get(code, TITLES[500])
-    return render_template("errors/error.html", code=code, title=title, body=detail or body), code
+    page = render_template("errors/error.html", code=code, title=title, body=detail or body)
+    return page, code
 
 
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
-    def _csrf(_err: CSRFError):  # type: ignore[no-untyped-def]
+    def _csrf(_err: CSRFError) -> ResponseReturnValue:
         return render_error(
             400, "The form expired or was sent from another page. Go back, reload it and try again."
         )
 
     @app.errorhandler(HTTPException)
-    def _http(err: HTTPException):  # type: ignore[no-untyped-def]
+    def _http(err: HTTPException) -> ResponseReturnValue:
         code = err.code or 500
         if code in (301, 302, 303, 307, 308):
             return err
@@ -51,15 +54,15 @@ def register_error_handlers(app: Flask) -> None:
 
     # A service's domain errors that no view turned into a message beside a field.
     @app.errorhandler(NotFound)
-    def _not_found(_err: NotFound):  # type: ignore[no-untyped-def]
+    def _not_found(_err: NotFound) -> ResponseReturnValue:
         return render_error(404)
 
     @app.errorhandler(Conflict)
-    def _conflict(err: Conflict):  # type: ignore[no-untyped-def]
+    def _conflict(err: Conflict) -> ResponseReturnValue:
         return render_error(409, err.message or None)
 
     @app.errorhandler(Exception)
-    def _unexpected(err: Exception):  # type: ignore[no-untyped-def]
+    def _unexpected(err: Exception) -> ResponseReturnValue:
         if isinstance(err, HTTPException):
             return _http(err)
         current_app.logger.exception("unhandled error", extra={"event": "error"})

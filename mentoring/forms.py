@@ -47,7 +47,7 @@ class AppForm(FlaskForm):
     """Base form: CSRF from Flask-WTF, values stripped of surrounding spaces."""
 
     class Meta:
-        def bind_field(self, form, unbound_field, options):  # type: ignore[no-untyped-def]
+        def bind_field(self, form: Any, unbound_field: Any, options: Any) -> Any:
             filters = unbound_field.kwargs.get("filters", [])
             if _strip not in filters and unbound_field.field_class.__name__ in {
                 "StringField",
@@ -58,7 +58,7 @@ class AppForm(FlaskForm):
             return unbound_field.bind(form=form, **options)
 
 
-def _strip(value):  # type: ignore[no-untyped-def]
+def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
@@ -71,6 +71,7 @@ class DateInputField(Field):
     """A GOV.UK date input (day, month, year) that explains what is wrong with a date."""
 
     widget = GovDateInput()
+    raw_data: list[str] | None
 
     def __init__(self, label: str | None = None, validators: Any = None, **kwargs: Any) -> None:
         super().__init__(label, validators, **kwargs)

@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlmodel import JSON, Column, Field, SQLModel
+from sqlmodel import JSON, Column, Field, SQLModel, col
 
 
 def utcnow() -> datetime:
@@ -837,17 +837,17 @@ class AuditEvent(SQLModel, table=True):
 # date; a match's latest contact; mentors by home district, stage and status.
 sa.Index(
     "ix_family_district_referred_on",
-    Family.__table__.c.district_id,  # type: ignore[attr-defined]
-    Family.__table__.c.referred_on,  # type: ignore[attr-defined]
+    col(Family.district_id),
+    col(Family.referred_on),
 )
 sa.Index(
     "ix_contact_log_match_contact_on",
-    ContactLog.__table__.c.match_id,  # type: ignore[attr-defined]
-    ContactLog.__table__.c.contact_on,  # type: ignore[attr-defined]
+    col(ContactLog.match_id),
+    col(ContactLog.contact_on),
 )
 sa.Index(
     "ix_mentor_district_stage_status",
-    Mentor.__table__.c.home_district_id,  # type: ignore[attr-defined]
-    Mentor.__table__.c.stage,  # type: ignore[attr-defined]
-    Mentor.__table__.c.status,  # type: ignore[attr-defined]
+    col(Mentor.home_district_id),
+    col(Mentor.stage),
+    col(Mentor.status),
 )

@@ -23,5 +23,5 @@ def parse_id(text: object) -> int | None:
         return text if 0 < text <= MAX_ID else None
     if not is_number(text, max_digits=10):
         return None
-    value = int(text)
+    value = int(str(text))
     return value if 0 < value <= MAX_ID else None

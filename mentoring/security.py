@@ -14,6 +14,7 @@ from flask import Flask, abort, current_app, g, request
 from flask_login import current_user
 from zxcvbn import zxcvbn
 
+from mentoring.extensions import login_manager
 from mentoring.models import Role
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -67,7 +68,7 @@ def roles_allowed(*roles: Role) -> Callable[[F], F]:
     allowed = frozenset(r.value for r in roles)
 
     def decorator(view: F) -> F:
-        view.allowed_roles = allowed  # type: ignore[attr-defined]
+        setattr(view, "allowed_roles", allowed)  # noqa: B010 - a mark on the function
         return view
 
     return decorator
@@ -75,7 +76,7 @@ def roles_allowed(*roles: Role) -> Callable[[F], F]:
 
 def public(view: F) -> F:
     """Allow a view to everyone, signed in or not."""
-    view.allowed_roles = frozenset({PUBLIC})  # type: ignore[attr-defined]
+    setattr(view, "allowed_roles", frozenset({PUBLIC}))  # noqa: B010 - a mark on the function
     return view
 
 
@@ -100,7 +101,7 @@ def enforce_roles() -> Any:
     if PUBLIC in allowed:
         return None
     if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
+        return login_manager.unauthorized()
     if current_user.role not in allowed:
         abort(403)
     return None

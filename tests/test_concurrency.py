@@ -22,7 +22,7 @@ def _race(app, proposal_ids, actor_id):
         with app.app_context(), Session(app.extensions["db_engine"]) as session:
             barrier.wait()
             try:
-                approve(session, match_id=match_id, actor_id=actor_id)
+                approve(session=session, match_id=match_id, actor_id=actor_id)
                 result = "approved"
             except MatchError as err:
                 result = f"refused: {err}"

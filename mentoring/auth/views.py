@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 
 from mentoring import audit
@@ -29,9 +30,11 @@ SIGN_IN_FAILED = (
 )
 
 
-@login_manager.user_loader
 def _load_user(user_id: str) -> SignedInUser | None:
     return load_signed_in_user(get_session(), user_id)
+
+
+login_manager.user_loader(_load_user)
 
 
 def safe_next(target: str | None) -> str | None:
@@ -47,7 +50,7 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def check_session_age() -> object | None:
+def check_session_age() -> ResponseReturnValue | None:
     """Sign out a session idle for too long or older than the absolute limit (before_request)."""
     if not current_user.is_authenticated:
         return None
@@ -56,13 +59,12 @@ def check_session_age() -> object | None:
     last_seen = session.get("last_seen")
     idle = timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
     absolute = timedelta(hours=current_app.config["SESSION_ABSOLUTE_HOURS"])
-    expired = (
-        signed_in is None
-        or last_seen is None
+    if (
+        not isinstance(signed_in, str)
+        or not isinstance(last_seen, str)
         or now - datetime.fromisoformat(last_seen) > idle
         or now - datetime.fromisoformat(signed_in) > absolute
-    )
-    if expired:
+    ):
         logout_user()
         session.clear()
         flash("You were signed out because your session timed out. Sign in again.", "info")
@@ -75,7 +77,7 @@ def check_session_age() -> object | None:
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
-def sign_in():  # type: ignore[no-untyped-def]
+def sign_in() -> ResponseReturnValue:
     """Sign in with email and password."""
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -102,8 +104,7 @@ def sign_in():  # type: ignore[no-untyped-def]
             if result.user is None:
                 error = SIGN_IN_FAILED
                 status = 200
-                audit.record(db, "user.sign_in_failed", details_locked=result.locked)
-                db.commit()
+                audit.record_access(db, "user.sign_in_failed", details_locked=result.locked)
             else:
                 signed_in = to_signed_in(db, result.user)
                 next_url = safe_next(request.args.get("next"))
@@ -113,7 +114,7 @@ def sign_in():  # type: ignore[no-untyped-def]
                 session["signed_in_at"] = now
                 session["last_seen"] = now
                 session.permanent = True
-                audit.record(
+                audit.record_access(
                     db,
                     "user.sign_in",
                     object_type="user",
@@ -121,7 +122,6 @@ def sign_in():  # type: ignore[no-untyped-def]
                     actor_id=signed_in.id,
                     actor_role=signed_in.role,
                 )
-                db.commit()
                 current_app.logger.info(
                     "signed in", extra={"event": "sign_in", "user_id": signed_in.id}
                 )
@@ -134,12 +134,11 @@ def sign_in():  # type: ignore[no-untyped-def]
 
 @bp.route("/sign-out", methods=["POST"])
 @roles_allowed(Role.ADMIN, Role.PROVIDER, Role.COORDINATOR, Role.MENTOR)
-def sign_out():  # type: ignore[no-untyped-def]
+def sign_out() -> ResponseReturnValue:
     """Sign out: this cookie, and any copy of it, stops working."""
     db = get_session()
     end_all_sessions(db, current_user.id)
-    audit.record(db, "user.sign_out", object_type="user", object_id=current_user.id)
-    db.commit()
+    audit.record_access(db, "user.sign_out", object_type="user", object_id=current_user.id)
     logout_user()
     session.clear()
     flash("You have signed out.", "success")

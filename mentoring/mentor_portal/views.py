@@ -6,17 +6,19 @@ id answers 404, the same as a missing one.
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from mentoring import audit
 from mentoring.db import get_session
-from mentoring.exceptions import MatchConflict, MatchError
+from mentoring.exceptions import MatchConflict, MatchError, NotFound
 from mentoring.mentor_portal import bp
 from mentoring.mentor_portal.forms import CONTACT_KINDS, ConcernForm, ContactForm, OfferForm
-from mentoring.models import Match, Role
+from mentoring.models import Match, MatchStatus, Role
 from mentoring.read import mentor_view
 from mentoring.security import roles_allowed
+from mentoring.services.common.scope import load_visible
 from mentoring.services.matches import (
     answer_offer,
     raise_concern,
@@ -28,21 +30,21 @@ KIND_LABELS = dict(CONTACT_KINDS)
 
 def _mentor_id() -> int:
     if current_user.mentor_id is None:
-        abort(404)
+        raise NotFound("no mentor record")
     return int(current_user.mentor_id)
 
 
 def _own_active_match(match_id: int) -> Match:
-    db = get_session()
-    match = db.get(Match, match_id)
-    if match is None or match.mentor_id != _mentor_id() or match.status != "active":
-        abort(404)
+    """The signed-in mentor's active match; anything else is not found."""
+    match = load_visible(Match, match_id, current_user, session=get_session())
+    if match.status != MatchStatus.ACTIVE.value:
+        raise NotFound("not an active match")
     return match
 
 
 @bp.route("/families")
 @roles_allowed(Role.MENTOR)
-def families():  # type: ignore[no-untyped-def]
+def families() -> ResponseReturnValue:
     """List the mentor's offers and active families."""
     db = get_session()
     mentor_id = _mentor_id()
@@ -55,19 +57,19 @@ def families():  # type: ignore[no-untyped-def]
 
 @bp.route("/offers/<int:match_id>", methods=["GET", "POST"])
 @roles_allowed(Role.MENTOR)
-def offer(match_id: int):  # type: ignore[no-untyped-def]
+def offer(match_id: int) -> ResponseReturnValue:
     """Show an offer and take the mentor's answer."""
     db = get_session()
     mentor_id = _mentor_id()
     view = mentor_view.offer(db, mentor_id, match_id)
     if view is None:
-        abort(404)
+        raise NotFound("no such offer")
     form = OfferForm()
     if form.validate_on_submit():
         accept = form.decision.data == "accept"
         try:
             answer_offer(
-                db,
+                session=db,
                 match_id=match_id,
                 mentor_id=mentor_id,
                 actor_id=current_user.id,
@@ -94,18 +96,18 @@ def offer(match_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/families/<int:match_id>", methods=["GET", "POST"])
 @roles_allowed(Role.MENTOR)
-def family(match_id: int):  # type: ignore[no-untyped-def]
+def family(match_id: int) -> ResponseReturnValue:
     """Show one of the mentor's families and record a contact."""
     db = get_session()
     match = _own_active_match(match_id)
     view = mentor_view.family(db, _mentor_id(), match_id)
     if view is None:  # pragma: no cover - same condition as above
-        abort(404)
+        raise NotFound("no such family")
     form = ContactForm()
     if form.validate_on_submit():
         try:
             record_contact(
-                db,
+                session=db,
                 match=match,
                 actor_id=current_user.id,
                 contact_on=form.contact_on.data,
@@ -119,14 +121,13 @@ def family(match_id: int):  # type: ignore[no-untyped-def]
             flash("Contact recorded.", "success")
             return redirect(url_for("mentor.family", match_id=match_id))
     else:
-        audit.record(
+        audit.record_access(
             db,
             "family.view_as_mentor",
             object_type="family",
             object_id=match.family_id,
             match_id=match.id,
         )
-        db.commit()
     return render_template(
         "mentor_portal/family.html", family=view, form=form, kind_labels=KIND_LABELS
     )
@@ -134,7 +135,7 @@ def family(match_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/families/<int:match_id>/concern", methods=["GET", "POST"])
 @roles_allowed(Role.MENTOR)
-def concern(match_id: int):  # type: ignore[no-untyped-def]
+def concern(match_id: int) -> ResponseReturnValue:
     """Raise a safeguarding concern about a family the mentor supports."""
     db = get_session()
     match = _own_active_match(match_id)
@@ -143,7 +144,7 @@ def concern(match_id: int):  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         try:
             raise_concern(
-                db, match=match, actor_id=current_user.id, details=form.details.data or ""
+                session=db, match=match, actor_id=current_user.id, details=form.details.data or ""
             )
         except MatchError as err:
             form.details.errors.append(str(err))

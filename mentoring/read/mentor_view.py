@@ -11,6 +11,7 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
+from mentoring.db import saved_id
 from mentoring.models import (
     ContactLog,
     District,
@@ -81,13 +82,13 @@ def offers(session: Session, mentor_id: int) -> list[OfferView]:
         .where(Match.mentor_id == mentor_id, Match.status == MatchStatus.APPROVED.value)
         .order_by(col(Match.offered_at))
     ).all()
-    needs = _needs(session, [f.id for _, f, _ in rows])  # type: ignore[misc]
+    needs = _needs(session, [saved_id(f) for _, f, _ in rows])
     return [
         OfferView(
-            match_id=m.id,  # type: ignore[arg-type]
+            match_id=saved_id(m),
             reference=f.reference,
             district=district,
-            needs=needs[f.id],  # type: ignore[index]
+            needs=needs[saved_id(f)],
             slot=m.slot,
             adults=f.adults,
             children=f.children_0_4 + f.children_5_10 + f.children_11_15 + f.children_16_18,
@@ -125,9 +126,9 @@ def _family_views(session: Session, mentor_id: int, match_id: int | None) -> lis
     rows = session.exec(query).all()
     if not rows:
         return []
-    needs = _needs(session, [f.id for _, f, _ in rows])  # type: ignore[misc]
-    match_ids = [m.id for m, _, _ in rows]
-    contacts: dict[int, list[ContactView]] = {mid: [] for mid in match_ids}  # type: ignore[misc]
+    needs = _needs(session, [saved_id(f) for _, f, _ in rows])
+    match_ids = [saved_id(m) for m, _, _ in rows]
+    contacts: dict[int, list[ContactView]] = {mid: [] for mid in match_ids}
     for c in session.exec(
         select(ContactLog)
         .where(col(ContactLog.match_id).in_(match_ids))
@@ -136,6 +137,7 @@ def _family_views(session: Session, mentor_id: int, match_id: int | None) -> lis
         contacts[c.match_id].append(ContactView(c.contact_on, c.kind, c.duration_minutes, c.note))
     views = []
     for m, f, district in rows:
+        mid = saved_id(m)
         safety = []
         if f.risk_no_lone_visits:
             safety.append(
@@ -150,11 +152,11 @@ def _family_views(session: Session, mentor_id: int, match_id: int | None) -> lis
             safety.append(f.safety_notes)
         views.append(
             FamilyView(
-                match_id=m.id,  # type: ignore[arg-type]
+                match_id=mid,
                 reference=f.reference,
                 first_names=f.shared_first_names,
                 district=district,
-                needs=needs[f.id],  # type: ignore[index]
+                needs=needs[saved_id(f)],
                 agreed_goals=f.agreed_goals,
                 key_worker_name=f.key_worker_name,
                 key_worker_agency=f.key_worker_agency,
@@ -162,8 +164,8 @@ def _family_views(session: Session, mentor_id: int, match_id: int | None) -> lis
                 safety_notes=safety,
                 slot=m.slot,
                 started_on=m.started_on,
-                last_contact_on=contacts[m.id][0].contact_on if contacts[m.id] else None,  # type: ignore[index]
-                contacts=contacts[m.id],  # type: ignore[index]
+                last_contact_on=contacts[mid][0].contact_on if contacts[mid] else None,
+                contacts=contacts[mid],
             )
         )
     return views

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from mentoring import audit
-from mentoring.db import write_transaction
+from mentoring.db import saved_id, write_transaction
 from mentoring.exceptions import MatchConflict, MatchError, NotFound
 from mentoring.models import (
     ConcernStatus,
@@ -60,8 +60,8 @@ class SlotCheck:
 
 
 def check_assignable(
-    session: Session,
     *,
+    session: Session,
     mentor: Mentor,
     family: Family,
     slot: str,
@@ -82,16 +82,17 @@ def check_assignable(
         check.problems.append(
             f"{family.reference} already has a {'mentor' if slot == Slot.MENTOR else 'role model'}"
         )
-    load = load_counts(session, [mentor.id]).get(mentor.id, 0)  # type: ignore[list-item,arg-type]
+    mentor_id = saved_id(mentor)
+    load = load_counts(session, [mentor_id]).get(mentor_id, 0)
     if load >= mentor.capacity:
         check.problems.append(f"{mentor.reference} is full ({load} of {mentor.capacity} families)")
     check.problems.extend(
-        pair_rule_problems(session, mentor=mentor, family=family, slot=slot, on=on)
+        pair_rule_problems(session=session, mentor=mentor, family=family, slot=slot, on=on)
     )
     return check
 
 
-def approve(session: Session, *, match_id: int, actor_id: int, on: date | None = None) -> Match:
+def approve(*, session: Session, match_id: int, actor_id: int, on: date | None = None) -> Match:
     """Approve a proposal: it is offered to the mentor and holds the slot and capacity."""
     on = on or service_today()
     outbox = Outbox()
@@ -106,8 +107,10 @@ def approve(session: Session, *, match_id: int, actor_id: int, on: date | None =
                 )
             mentor = lock(session, Mentor, match.mentor_id)
             family = lock(session, Family, match.family_id)
+            if mentor is None or family is None:  # pragma: no cover - foreign keys
+                raise MatchError("That proposal no longer exists")
             check = check_assignable(
-                session,
+                session=session,
                 mentor=mentor,
                 family=family,
                 slot=match.slot,
@@ -166,7 +169,7 @@ def _offer(
     )
 
 
-def reject(session: Session, *, match_id: int, actor_id: int, reason: str) -> Match:
+def reject(*, session: Session, match_id: int, actor_id: int, reason: str) -> Match:
     """Reject a proposal, with a reason."""
     reason = reason.strip()
     if not reason:
@@ -192,8 +195,8 @@ def reject(session: Session, *, match_id: int, actor_id: int, reason: str) -> Ma
 
 
 def assign_by_hand(
-    session: Session,
     *,
+    session: Session,
     family_id: int,
     mentor_id: int,
     slot: str,
@@ -209,13 +212,15 @@ def assign_by_hand(
             family = lock(session, Family, family_id)
             if mentor is None or family is None:
                 raise MatchError("Choose a mentor and a family")
-            check = check_assignable(session, mentor=mentor, family=family, slot=slot, on=on)
+            check = check_assignable(
+                session=session, mentor=mentor, family=family, slot=slot, on=on
+            )
             if not check.ok:
                 raise MatchError("This assignment breaks a rule: " + "; ".join(check.problems))
             now = utcnow()
             match = Match(
-                family_id=family.id,
-                mentor_id=mentor.id,
+                family_id=saved_id(family),
+                mentor_id=saved_id(mentor),
                 slot=slot,
                 status=MatchStatus.APPROVED.value,
                 created_by_id=actor_id,
@@ -232,8 +237,8 @@ def assign_by_hand(
 
 
 def answer_offer(
-    session: Session,
     *,
+    session: Session,
     match_id: int,
     mentor_id: int,
     actor_id: int,
@@ -285,19 +290,21 @@ def answer_offer(
 
 
 def record_contact(
-    session: Session,
     *,
+    session: Session,
     match: Match,
     actor_id: int,
-    contact_on: date,
-    kind: str,
-    duration_minutes: int,
+    contact_on: date | None,
+    kind: str | None,
+    duration_minutes: int | None,
     note: str,
 ) -> ContactLog:
     """Record a contact on an active match."""
     if match.status != MatchStatus.ACTIVE.value:
         raise MatchError("Contacts can be recorded only while the match is active")
-    if kind not in ContactKind.values():
+    if contact_on is None:
+        raise MatchError("Enter the date of the contact")
+    if kind is None or kind not in ContactKind.values():
         raise MatchError("Choose the kind of contact")
     today = service_today()
     if contact_on > today:
@@ -306,10 +313,10 @@ def record_contact(
         raise MatchError("The date of the contact must be on or after the match started")
     with write_transaction(session):
         contact = ContactLog(
-            match_id=match.id,
+            match_id=saved_id(match),
             contact_on=contact_on,
             kind=kind,
-            duration_minutes=duration_minutes,
+            duration_minutes=duration_minutes or 0,
             note=note.strip()[:1000],
             recorded_by_id=actor_id,
         )
@@ -328,7 +335,7 @@ def record_contact(
 
 
 def raise_concern(
-    session: Session, *, match: Match, actor_id: int, details: str
+    *, session: Session, match: Match, actor_id: int, details: str
 ) -> SafeguardingConcern:
     """Raise a safeguarding concern: the district's coordinators are told at once, urgently."""
     details = details.strip()
@@ -337,7 +344,7 @@ def raise_concern(
     outbox = Outbox()
     with write_transaction(session):
         concern = SafeguardingConcern(
-            match_id=match.id, raised_by_id=actor_id, details=details[:4000]
+            match_id=saved_id(match), raised_by_id=actor_id, details=details[:4000]
         )
         session.add(concern)
         session.flush()
@@ -365,9 +372,34 @@ def raise_concern(
     return concern
 
 
+def acknowledge_concern(*, session: Session, concern_id: int, actor_id: int) -> bool:
+    """Acknowledge an open concern; return False if it was already acknowledged."""
+    with write_transaction(session):
+        concern = lock(session, SafeguardingConcern, concern_id)
+        if concern is None:
+            raise NotFound("no such concern")
+        if concern.status != ConcernStatus.OPEN.value:
+            return False
+        match = session.get(Match, concern.match_id)
+        family = session.get(Family, match.family_id) if match else None
+        concern.status = ConcernStatus.ACKNOWLEDGED.value
+        concern.acknowledged_by_id = actor_id
+        concern.acknowledged_at = utcnow()
+        session.add(concern)
+        audit.record(
+            session,
+            "concern.acknowledge",
+            object_type="safeguarding_concern",
+            object_id=concern.id,
+            district_id=family.district_id if family else None,
+            actor_id=actor_id,
+        )
+    return True
+
+
 def end_match(
-    session: Session,
     *,
+    session: Session,
     match_id: int,
     actor_id: int,
     reason: str,
@@ -412,8 +444,8 @@ class Monitoring:
 
 
 def monitoring(
-    session: Session,
     *,
+    session: Session,
     district_ids: set[int],
     on: date,
     no_contact_days: int = 14,
@@ -451,14 +483,14 @@ def monitoring(
         .order_by(col(Match.offered_at))
     ).all()
     mentors = session.exec(select(Mentor).where(col(Mentor.home_district_id).in_(ids))).all()
-    counts = load_counts(session, [m.id for m in mentors if m.id is not None])
+    counts = load_counts(session, [saved_id(m) for m in mentors])
     # Near capacity: one place left (for mentors of 2 or more) or full or over.
     near = sorted(
         (
-            (m, counts.get(m.id, 0))  # type: ignore[arg-type]
+            (m, counts.get(saved_id(m), 0))
             for m in mentors
-            if counts.get(m.id, 0) >= m.capacity - (1 if m.capacity >= 2 else 0)  # type: ignore[arg-type]
-            and counts.get(m.id, 0) > 0  # type: ignore[arg-type]
+            if counts.get(saved_id(m), 0) >= m.capacity - (1 if m.capacity >= 2 else 0)
+            and counts.get(saved_id(m), 0) > 0
         ),
         key=lambda pair: (pair[1] - pair[0].capacity, pair[0].reference),
         reverse=True,

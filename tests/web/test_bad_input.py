@@ -75,7 +75,11 @@ def test_contact_with_a_malformed_date_is_refused_beside_the_field(
     family = ready_family(db, world.dartford)
     with app.test_request_context():
         match = assign_by_hand(
-            db, family_id=family.id, mentor_id=mentor.id, slot="mentor", actor_id=coordinator.id
+            session=db,
+            family_id=family.id,
+            mentor_id=mentor.id,
+            slot="mentor",
+            actor_id=coordinator.id,
         )
     match.status, match.started_on = MatchStatus.ACTIVE.value, utcnow().date()
     db.add(match)
@@ -108,7 +112,11 @@ def test_consent_cannot_be_withdrawn_before_it_was_given(
     family = ready_family(db, world.dartford)
     with app.test_request_context():
         match = assign_by_hand(
-            db, family_id=family.id, mentor_id=mentor.id, slot="mentor", actor_id=coordinator.id
+            session=db,
+            family_id=family.id,
+            mentor_id=mentor.id,
+            slot="mentor",
+            actor_id=coordinator.id,
         )
     sign_in(coordinator)
     early = family.consent_mentoring_on - timedelta(days=30)

@@ -41,7 +41,7 @@ def coordinator(make_user, world):
 def _run(db, app, world, coordinator, districts=None):
     with app.app_context():
         return matching_service.run_matching(
-            db,
+            session=db,
             district_ids={d.id for d in (districts or [world.dartford])},
             actor_id=coordinator.id,
         )
@@ -115,7 +115,7 @@ def test_approving_offers_the_family_to_the_mentor(app, db, world, coordinator, 
     run = _run(db, app, world, coordinator)
     proposal = _proposals(db, run)[0]
     with app.test_request_context():
-        approve(db, match_id=proposal.id, actor_id=coordinator.id)
+        approve(session=db, match_id=proposal.id, actor_id=coordinator.id)
     refresh(db)
     assert db.get(Match, proposal.id).status == MatchStatus.APPROVED.value
     notes = db.exec(select(Notification).where(Notification.user_id == user.id)).all()
@@ -137,10 +137,12 @@ def test_stale_proposal_is_refused_when_the_mentor_stops_being_matchable(
     db.add(mentor)
     db.commit()
     with app.test_request_context(), pytest.raises(MatchError, match="out of date"):
-        approve(db, match_id=proposal.id, actor_id=coordinator.id)
+        approve(session=db, match_id=proposal.id, actor_id=coordinator.id)
     refresh(db)
     assert db.get(Match, proposal.id).status == MatchStatus.PROPOSED.value
-    problems = matching_service.proposal_problems(db, [proposal], on=utcnow().date())
+    problems = matching_service.proposal_problems(
+        session=db, proposals=[proposal], on=utcnow().date()
+    )
     assert "no longer cleared" in problems[proposal.id][0]
 
 
@@ -152,7 +154,7 @@ def test_stale_proposal_is_refused_when_the_family_withdraws_consent(app, db, wo
     db.add(family)
     db.commit()
     with app.test_request_context(), pytest.raises(MatchError, match="not ready"):
-        approve(db, match_id=proposal.id, actor_id=coordinator.id)
+        approve(session=db, match_id=proposal.id, actor_id=coordinator.id)
 
 
 def test_stale_proposal_is_refused_when_the_mentor_got_full(app, db, world, coordinator):
@@ -163,7 +165,7 @@ def test_stale_proposal_is_refused_when_the_mentor_got_full(app, db, world, coor
     db.add(Match(family_id=other.id, mentor_id=mentor.id, slot="mentor", status="active"))
     db.commit()
     with app.test_request_context(), pytest.raises(MatchError, match="full"):
-        approve(db, match_id=proposal.id, actor_id=coordinator.id)
+        approve(session=db, match_id=proposal.id, actor_id=coordinator.id)
 
 
 def test_a_decided_proposal_cannot_be_approved_twice(app, db, world, coordinator):
@@ -171,9 +173,9 @@ def test_a_decided_proposal_cannot_be_approved_twice(app, db, world, coordinator
     ready_family(db, world.dartford)
     proposal = _proposals(db, _run(db, app, world, coordinator))[0]
     with app.test_request_context():
-        approve(db, match_id=proposal.id, actor_id=coordinator.id)
+        approve(session=db, match_id=proposal.id, actor_id=coordinator.id)
         with pytest.raises(MatchConflict):
-            approve(db, match_id=proposal.id, actor_id=coordinator.id)
+            approve(session=db, match_id=proposal.id, actor_id=coordinator.id)
 
 
 def test_new_run_supersedes_open_proposals(app, db, world, coordinator):
@@ -192,22 +194,38 @@ def test_hand_assignment_is_checked_against_the_rules(app, db, world, coordinato
     family = ready_family(db, world.dartford, domestic_abuse=True)
     with app.test_request_context(), pytest.raises(MatchError, match="domestic abuse"):
         assign_by_hand(
-            db, family_id=family.id, mentor_id=untrained.id, slot="mentor", actor_id=coordinator.id
+            session=db,
+            family_id=family.id,
+            mentor_id=untrained.id,
+            slot="mentor",
+            actor_id=coordinator.id,
         )
     far_away = vetted_mentor(db, world.maidstone, domestic_abuse_trained=True)
     with app.test_request_context(), pytest.raises(MatchError, match="district"):
         assign_by_hand(
-            db, family_id=family.id, mentor_id=far_away.id, slot="mentor", actor_id=coordinator.id
+            session=db,
+            family_id=family.id,
+            mentor_id=far_away.id,
+            slot="mentor",
+            actor_id=coordinator.id,
         )
     role_model = vetted_mentor(db, world.dartford, kind=MentorKind.ROLE_MODEL)
     with app.test_request_context(), pytest.raises(MatchError, match="role model"):
         assign_by_hand(
-            db, family_id=family.id, mentor_id=role_model.id, slot="mentor", actor_id=coordinator.id
+            session=db,
+            family_id=family.id,
+            mentor_id=role_model.id,
+            slot="mentor",
+            actor_id=coordinator.id,
         )
     trained = vetted_mentor(db, world.dartford, domestic_abuse_trained=True)
     with app.test_request_context():
         match = assign_by_hand(
-            db, family_id=family.id, mentor_id=trained.id, slot="mentor", actor_id=coordinator.id
+            session=db,
+            family_id=family.id,
+            mentor_id=trained.id,
+            slot="mentor",
+            actor_id=coordinator.id,
         )
     assert match.status == MatchStatus.APPROVED.value
 
@@ -217,11 +235,19 @@ def test_hand_assignment_refuses_a_second_mentor(app, db, world, coordinator):
     first, second = vetted_mentor(db, world.dartford), vetted_mentor(db, world.dartford)
     with app.test_request_context():
         assign_by_hand(
-            db, family_id=family.id, mentor_id=first.id, slot="mentor", actor_id=coordinator.id
+            session=db,
+            family_id=family.id,
+            mentor_id=first.id,
+            slot="mentor",
+            actor_id=coordinator.id,
         )
         with pytest.raises(MatchError, match="already has a mentor"):
             assign_by_hand(
-                db, family_id=family.id, mentor_id=second.id, slot="mentor", actor_id=coordinator.id
+                session=db,
+                family_id=family.id,
+                mentor_id=second.id,
+                slot="mentor",
+                actor_id=coordinator.id,
             )
 
 
@@ -246,7 +272,11 @@ def _offer(app, db, world, coordinator):
     family = ready_family(db, world.dartford)
     with app.test_request_context():
         match = assign_by_hand(
-            db, family_id=family.id, mentor_id=mentor.id, slot="mentor", actor_id=coordinator.id
+            session=db,
+            family_id=family.id,
+            mentor_id=mentor.id,
+            slot="mentor",
+            actor_id=coordinator.id,
         )
     return mentor, family, match
 
@@ -436,7 +466,7 @@ def test_ending_because_the_mentor_left_puts_the_family_back_with_history(
     mentor, family, match = _offer(app, db, world, coordinator)
     with app.test_request_context():
         end_match(
-            db,
+            session=db,
             match_id=match.id,
             actor_id=coordinator.id,
             reason=EndReason.MENTOR_LEFT.value,
@@ -456,7 +486,7 @@ def test_ending_because_the_mentor_left_puts_the_family_back_with_history(
 def test_released_mentor_frees_their_families(app, db, world, coordinator):
     mentor, family, match = _offer(app, db, world, coordinator)
     with app.test_request_context():
-        release_mentor(db, mentor_id=mentor.id, reason=EndReason.MENTOR_NOT_MATCHABLE.value)
+        release_mentor(session=db, mentor_id=mentor.id, reason=EndReason.MENTOR_NOT_MATCHABLE.value)
     refresh(db)
     assert db.get(Match, match.id).status == MatchStatus.ENDED.value
     assert db.get(Family, family.id).needs_handover
@@ -533,7 +563,7 @@ def test_monitoring_lists_what_needs_attention(app, db, world, coordinator):
     )
     db.add(quiet)
     db.commit()
-    report = monitoring(db, district_ids={world.dartford.id}, on=utcnow().date())
+    report = monitoring(session=db, district_ids={world.dartford.id}, on=utcnow().date())
     assert [m.id for m, *_ in report.unanswered_offers] == [match.id]
     assert [m.id for m, *_ in report.no_recent_contact] == [quiet.id]
     assert quiet_mentor.id in [m.id for m, _ in report.mentors_near_capacity]
@@ -620,7 +650,7 @@ def test_assign_page_lists_cleared_mentors_with_room_in_my_districts_only(
     db.commit()
     with app.test_request_context():
         assign_by_hand(
-            db,
+            session=db,
             family_id=ready_family(db, world.dartford).id,
             mentor_id=full.id,
             slot="mentor",

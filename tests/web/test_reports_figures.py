@@ -94,7 +94,7 @@ def _expected(db, district_id: int, start: date, end: date, today: date) -> dict
             DistrictTarget.programme_year == current_programme_year(),
         )
     ).first()
-    watch = monitoring(db, district_ids={district_id}, on=today)
+    watch = monitoring(session=db, district_ids={district_id}, on=today)
     active = [
         m
         for m in matches

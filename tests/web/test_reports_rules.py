@@ -295,14 +295,14 @@ def test_matches_without_recent_contact_agree_with_monitoring(app, db, world):
     db.commit()
     with app.app_context():
         counts = reports.contact_counts(session=db, district_ids={world.dartford.id}, on=today)
-    watch = monitoring(db, district_ids={world.dartford.id}, on=today)
+    watch = monitoring(session=db, district_ids={world.dartford.id}, on=today)
     assert counts[world.dartford.id].no_recent_contact == len(watch.no_recent_contact) == 3
     assert counts[world.dartford.id].active_matches == 7
     # The Matches page's setting moves both the same way.
     app.config["MONITOR_NO_CONTACT_DAYS"] = 25
     with app.app_context():
         counts = reports.contact_counts(session=db, district_ids={world.dartford.id}, on=today)
-    watch = monitoring(db, district_ids={world.dartford.id}, on=today, no_contact_days=25)
+    watch = monitoring(session=db, district_ids={world.dartford.id}, on=today, no_contact_days=25)
     assert counts[world.dartford.id].no_recent_contact == len(watch.no_recent_contact) == 1
 
 

@@ -148,8 +148,8 @@ def release_matches(
 
 
 def release_mentor(
-    session: Session,
     *,
+    session: Session,
     mentor_id: int,
     reason: str,
     actor_id: int | None = None,

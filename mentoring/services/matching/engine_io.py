@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 import matching
+from mentoring.db import saved_id
 from mentoring.models import (
     District,
     DistrictNeighbour,
@@ -39,6 +40,8 @@ from mentoring.services.common.holding import HOLDING, load_counts, mentors_serv
 from mentoring.services.families import family_days_waiting, matching_ready_family_ids
 from mentoring.services.vetting import check_gate, matchable_mentor_ids, mentor_unlocked_needs
 
+KINDS: dict[str, matching.Kind] = {"volunteer": "volunteer", "role_model": "role_model"}
+SLOT_NAMES: dict[str, matching.SlotName] = {"mentor": "mentor", "role_model": "role_model"}
 KIND_SLOT = {
     MentorKind.VOLUNTEER.value: Slot.MENTOR.value,
     MentorKind.ROLE_MODEL.value: Slot.ROLE_MODEL.value,
@@ -56,7 +59,7 @@ class EngineInput:
 
 
 def _district_maps(session: Session) -> tuple[dict[int, str], dict[str, frozenset[str]]]:
-    codes = dict(session.exec(select(District.id, District.code)).all())
+    codes = {d: code for d, code in session.exec(select(District.id, District.code)).all() if d}
     neighbours: dict[str, set[str]] = defaultdict(set)
     for a, b in session.exec(
         select(DistrictNeighbour.district_id, DistrictNeighbour.neighbour_id)
@@ -66,7 +69,7 @@ def _district_maps(session: Session) -> tuple[dict[int, str], dict[str, frozense
 
 
 def _need_codes(session: Session) -> dict[int, str]:
-    return dict(session.exec(select(Need.id, Need.code)).all())
+    return {n: code for n, code in session.exec(select(Need.id, Need.code)).all() if n}
 
 
 def engine_mentors(
@@ -107,7 +110,7 @@ def engine_mentors(
         trained = unlocked.get(m.id, set())
         out[m.id] = matching.Mentor(
             id=m.reference,
-            kind=m.kind,  # type: ignore[arg-type]
+            kind=KINDS[m.kind],
             capacity=m.capacity,
             home_district=codes[m.home_district_id],
             travel_districts=frozenset(travel[m.id]),
@@ -150,7 +153,7 @@ def engine_families(
         )
     ).all():
         held[fid].add(slot)
-    history = handover_history(session, [f.id for f in rows if f.needs_handover])  # type: ignore[misc]
+    history = handover_history(session, [saved_id(f) for f in rows if f.needs_handover])
     out = {}
     for f in rows:
         assert f.id is not None  # noqa: S101
@@ -182,7 +185,7 @@ def handover_history(session: Session, family_ids: list[int]) -> dict[int, list[
     if not family_ids:
         return {}
     rows = session.exec(
-        select(Match.family_id, Mentor.reference, Match.end_reason, Match.ended_on)
+        select(Match.family_id, Mentor.reference, col(Match.end_reason), col(Match.ended_on))
         .join(Mentor, col(Mentor.id) == Match.mentor_id)
         .where(col(Match.family_id).in_(family_ids), Match.status == MatchStatus.ENDED.value)
         .order_by(col(Match.ended_on))
@@ -196,7 +199,7 @@ def handover_history(session: Session, family_ids: list[int]) -> dict[int, list[
     return out
 
 
-def build_input(session: Session, *, district_ids: set[int], on: date) -> EngineInput:
+def build_input(*, session: Session, district_ids: set[int], on: date) -> EngineInput:
     """Build the engine's problem for a run over some districts."""
     codes, neighbours = _district_maps(session)
     scope = sorted(district_ids)
@@ -252,7 +255,7 @@ def _rule_message(code: str, mentor: Mentor, family: Family, slot: str) -> str:
 
 
 def pair_rule_problems(
-    session: Session, *, mentor: Mentor, family: Family, slot: str, on: date
+    *, session: Session, mentor: Mentor, family: Family, slot: str, on: date
 ) -> list[str]:
     """Say which rules a (mentor, family, slot) breaks: vetting, readiness, the engine's rules.
 
@@ -282,13 +285,15 @@ def pair_rule_problems(
     # A hand assignment may fill the mentor slot whatever the run thought it needed.
     if slot == Slot.MENTOR.value:
         ef = dataclasses.replace(ef, needs_mentor=True)
-    failures = matching.rule_failures(em, ef, slot, matching.symmetric_neighbours(neighbours))
+    failures = matching.rule_failures(
+        em, ef, SLOT_NAMES[slot], matching.symmetric_neighbours(neighbours)
+    )
     problems.extend(_rule_message(code, mentor, family, slot) for code in failures)
     return problems
 
 
 def proposal_problems(
-    session: Session, proposals: list[Match], *, on: date
+    *, session: Session, proposals: list[Match], on: date
 ) -> dict[int, list[str]]:
     """Say, for each open proposal, what changed since the run that makes it stale."""
     if not proposals:
@@ -309,7 +314,7 @@ def proposal_problems(
     ready = matching_ready_family_ids(
         session=session, district_ids={f.district_id for f in families.values()}
     )
-    counts = load_counts(session, mentors.keys())  # type: ignore[arg-type]
+    counts = load_counts(session, [saved_id(m) for m in mentors.values()])
     held = set(
         session.exec(
             select(Match.family_id, Match.slot).where(
@@ -332,5 +337,5 @@ def proposal_problems(
             problems.append(f"{family.reference} already has a {p.slot.replace('_', ' ')}")
         if counts.get(p.mentor_id, 0) >= mentor.capacity:
             problems.append(f"{mentor.reference} is now full")
-        out[p.id] = problems  # type: ignore[index]
+        out[saved_id(p)] = problems
     return out

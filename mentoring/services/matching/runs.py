@@ -21,12 +21,12 @@ from mentoring.services.matching.engine_io import build_input
 
 
 def run_matching(
-    session: Session, *, district_ids: set[int], actor_id: int, on: date | None = None
+    *, session: Session, district_ids: set[int], actor_id: int, on: date | None = None
 ) -> MatchingRun:
     """Run the optimiser for districts and store the run and its proposals."""
     on = on or service_today()
     started = time.perf_counter()
-    engine_input = build_input(session, district_ids=district_ids, on=on)
+    engine_input = build_input(session=session, district_ids=district_ids, on=on)
     graph = matching.build_graph(engine_input.problem)
     solution = matching.solve(graph)
     total = time.perf_counter() - started
@@ -56,7 +56,7 @@ def run_matching(
                 sa.update(Match)
                 .where(
                     col(Match.family_id).in_(family_row_ids),
-                    Match.status == MatchStatus.PROPOSED.value,
+                    col(Match.status) == MatchStatus.PROPOSED.value,
                 )
                 .values(
                     status=MatchStatus.REJECTED.value,

@@ -1,0 +1,266 @@
+"""What the coordinator's matching pages show: runs, proposals, hand assignment, matches.
+
+Each function takes records the view has already loaded through `load_visible` (or the
+user's districts) and assembles a page in a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from mentoring.models import (
+    ContactLog,
+    District,
+    Family,
+    Match,
+    MatchingRun,
+    MatchStatus,
+    Mentor,
+    MentorSkill,
+    Need,
+    SafeguardingConcern,
+    User,
+)
+from mentoring.services.common.holding import load_counts, mentors_serving
+from mentoring.services.families import matching_ready_family_ids
+from mentoring.services.matches import Monitoring, monitoring
+from mentoring.services.matching import proposal_problems
+from mentoring.services.vetting import matchable_mentor_ids
+
+MatchRow = tuple[Match, Family, Mentor]
+
+
+def districts_in(session: Session, district_ids: Collection[int]) -> list[District]:
+    """The districts of these ids, by name."""
+    return list(
+        session.exec(
+            select(District)
+            .where(col(District.id).in_(sorted(district_ids)))
+            .order_by(col(District.name))
+        ).all()
+    )
+
+
+def _district_names(session: Session) -> dict[int, str]:
+    return {d: name for d, name in session.exec(select(District.id, District.name)).all() if d}
+
+
+@dataclass(frozen=True)
+class RunsPage:
+    runs: list[MatchingRun]
+    run_districts: dict[int | None, str]
+    open_counts: dict[int | None, int]
+
+
+def runs_page(session: Session, *, district_ids: Collection[int], limit: int = 20) -> RunsPage:
+    """The latest runs over the user's districts, with their districts and open proposals."""
+    mine = set(district_ids)
+    runs = [
+        r
+        for r in session.exec(
+            select(MatchingRun).order_by(col(MatchingRun.started_at).desc()).limit(200)
+        ).all()
+        if set(r.district_ids) <= mine
+    ][:limit]
+    names = _district_names(session)
+    open_counts: dict[int | None, int] = dict(
+        session.exec(
+            select(Match.run_id, sa.func.count())
+            .where(
+                col(Match.run_id).in_([r.id for r in runs]),
+                Match.status == MatchStatus.PROPOSED.value,
+            )
+            .group_by(col(Match.run_id))
+        ).all()
+    )
+    return RunsPage(
+        runs=runs,
+        run_districts={r.id: ", ".join(names.get(d, "?") for d in r.district_ids) for r in runs},
+        open_counts=open_counts,
+    )
+
+
+@dataclass(frozen=True)
+class RunPage:
+    run: MatchingRun
+    rows: list[MatchRow]
+    problems: dict[int, list[str]]
+    district_names: str
+    starter: User | None
+
+
+def run_page(session: Session, *, run: MatchingRun, on: date) -> RunPage:
+    """A run's proposals, what makes open ones stale, and who ran it."""
+    rows = list(
+        session.exec(
+            select(Match, Family, Mentor)
+            .join(Family, col(Family.id) == Match.family_id)
+            .join(Mentor, col(Mentor.id) == Match.mentor_id)
+            .where(Match.run_id == run.id)
+            .order_by(col(Family.reference), col(Match.slot))
+        ).all()
+    )
+    open_proposals = [m for m, _, _ in rows if m.status == MatchStatus.PROPOSED.value]
+    names = _district_names(session)
+    return RunPage(
+        run=run,
+        rows=rows,
+        problems=proposal_problems(session=session, proposals=open_proposals, on=on),
+        district_names=", ".join(names.get(d, "?") for d in run.district_ids),
+        starter=session.get(User, run.started_by_id) if run.started_by_id else None,
+    )
+
+
+def open_proposal_ids(session: Session, *, run: MatchingRun) -> set[int]:
+    """The ids of a run's proposals still waiting for a decision."""
+    ids = session.exec(
+        select(Match.id).where(Match.run_id == run.id, Match.status == MatchStatus.PROPOSED.value)
+    ).all()
+    return {i for i in ids if i is not None}
+
+
+@dataclass(frozen=True)
+class AvailableMentor:
+    mentor: Mentor
+    district: str
+    held: int
+    skills: list[str] = field(default_factory=list)
+
+
+def ready_families(session: Session, *, district_ids: Collection[int]) -> list[Family]:
+    """The families ready for matching in these districts, by reference."""
+    ready = matching_ready_family_ids(session=session, district_ids=set(district_ids))
+    return list(
+        session.exec(
+            select(Family).where(col(Family.id).in_(sorted(ready))).order_by(col(Family.reference))
+        ).all()
+    )
+
+
+def available_mentors(
+    session: Session, *, district_ids: Collection[int], on: date
+) -> list[AvailableMentor]:
+    """Matchable mentors with room who serve one of the districts (home or travel), most
+    room first: a coordinator sees no one else's vetting or load."""
+    ids = sorted(
+        mentors_serving(session, district_ids) & matchable_mentor_ids(session=session, on=on)
+    )
+    if not ids:
+        return []
+    counts = load_counts(session, ids)
+    names = _district_names(session)
+    skills: dict[int, list[str]] = {}
+    for mid, label in session.exec(
+        select(MentorSkill.mentor_id, Need.name)
+        .join(Need, col(Need.id) == MentorSkill.need_id)
+        .where(col(MentorSkill.mentor_id).in_(ids))
+        .order_by(col(Need.sort_order))
+    ).all():
+        skills.setdefault(mid, []).append(label)
+    rows = []
+    for m in session.exec(select(Mentor).where(col(Mentor.id).in_(ids))).all():
+        held = counts.get(m.id, 0) if m.id is not None else 0
+        if held < m.capacity and m.id is not None:
+            rows.append(
+                AvailableMentor(m, names.get(m.home_district_id, ""), held, skills.get(m.id, []))
+            )
+    rows.sort(key=lambda r: (r.held - r.mentor.capacity, r.mentor.reference))
+    return rows
+
+
+def mentor_serving(session: Session, *, reference: str, district_id: int) -> Mentor | None:
+    """The mentor with this reference if they serve the district (home or travel)."""
+    if mentor_ids := mentors_serving(session, {district_id}):
+        return session.exec(
+            select(Mentor).where(
+                Mentor.reference == reference.strip().upper(), col(Mentor.id).in_(mentor_ids)
+            )
+        ).first()
+    return None
+
+
+@dataclass(frozen=True)
+class MatchesPage:
+    report: Monitoring
+    current: list[MatchRow]
+
+
+def matches_page(
+    session: Session,
+    *,
+    district_ids: Collection[int],
+    on: date,
+    no_contact_days: int,
+    offer_days: int,
+) -> MatchesPage:
+    """Offered and active matches in the districts, and what needs attention."""
+    report = monitoring(
+        session=session,
+        district_ids=set(district_ids),
+        on=on,
+        no_contact_days=no_contact_days,
+        offer_days=offer_days,
+    )
+    current = session.exec(
+        select(Match, Family, Mentor)
+        .join(Family, col(Family.id) == Match.family_id)
+        .join(Mentor, col(Mentor.id) == Match.mentor_id)
+        .where(
+            col(Match.status).in_([MatchStatus.APPROVED.value, MatchStatus.ACTIVE.value]),
+            col(Family.district_id).in_(sorted(district_ids)),
+        )
+        .order_by(col(Family.reference))
+    ).all()
+    return MatchesPage(report=report, current=list(current))
+
+
+@dataclass(frozen=True)
+class MatchPage:
+    match: Match
+    family: Family
+    mentor: Mentor
+    contacts: list[ContactLog]
+
+
+def match_parties(session: Session, match: Match) -> tuple[Family, Mentor]:
+    """The family and the mentor of a match (foreign keys: both exist)."""
+    family = session.get(Family, match.family_id)
+    mentor = session.get(Mentor, match.mentor_id)
+    if family is None or mentor is None:  # pragma: no cover - foreign keys
+        raise LookupError("a match without its family or mentor")
+    return family, mentor
+
+
+def match_page(session: Session, *, match: Match) -> MatchPage:
+    """One match with its family, mentor and contacts, newest first."""
+    family, mentor = match_parties(session, match)
+    contacts = session.exec(
+        select(ContactLog)
+        .where(ContactLog.match_id == match.id)
+        .order_by(col(ContactLog.contact_on).desc())
+    ).all()
+    return MatchPage(match=match, family=family, mentor=mentor, contacts=list(contacts))
+
+
+@dataclass(frozen=True)
+class ConcernPage:
+    concern: SafeguardingConcern
+    match: Match
+    family: Family
+    mentor: Mentor
+    raised_by: User | None
+
+
+def concern_page(session: Session, *, concern: SafeguardingConcern) -> ConcernPage:
+    """A concern with its match, family, mentor and who raised it."""
+    match = session.get(Match, concern.match_id)
+    if match is None:  # pragma: no cover - foreign key
+        raise LookupError("a concern without its match")
+    family, mentor = match_parties(session, match)
+    raised_by = session.get(User, concern.raised_by_id) if concern.raised_by_id else None
+    return ConcernPage(concern, match, family, mentor, raised_by)
