@@ -202,6 +202,12 @@ def make_user(db: Session):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
+def coordinator(make_user, world):  # type: ignore[no-untyped-def]
+    """A coordinator of Dartford and Gravesham (a test module may define its own)."""
+    return make_user(Role.COORDINATOR, districts=[world.dartford, world.gravesham])
+
+
+@pytest.fixture
 def sign_in(client):  # type: ignore[no-untyped-def]
     """Sign a user in through the sign-in form."""
 

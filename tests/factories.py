@@ -185,3 +185,50 @@ def refresh(db: Session) -> None:
     """See what the app saved: end the test session's read snapshot and forget its rows."""
     db.rollback()
     db.expire_all()
+
+
+def matching_run(db: Session, app, world, coordinator, districts=None):  # type: ignore[no-untyped-def]
+    """Run the optimiser over districts (Dartford by default) as a coordinator."""
+    from mentoring.services import matching as matching_service
+
+    with app.app_context():
+        return matching_service.run_matching(
+            session=db,
+            district_ids={d.id for d in (districts or [world.dartford])},
+            actor_id=coordinator.id,
+        )
+
+
+def proposals(db: Session, run) -> list:  # type: ignore[no-untyped-def]
+    """A run's proposals, in the order they were made."""
+    from mentoring.models import Match
+
+    return list(db.exec(select(Match).where(Match.run_id == run.id).order_by(Match.id)).all())
+
+
+def offered_match(app, db: Session, world, coordinator):  # type: ignore[no-untyped-def]
+    """A Dartford mentor offered a Dartford family by hand: (mentor, family, match)."""
+    from mentoring.services.matches import assign_by_hand
+
+    mentor = vetted_mentor(db, world.dartford)
+    family = ready_family(db, world.dartford)
+    with app.test_request_context():
+        match = assign_by_hand(
+            session=db,
+            family_id=family.id,
+            mentor_id=mentor.id,
+            slot="mentor",
+            actor_id=coordinator.id,
+        )
+    return mentor, family, match
+
+
+def active_match(app, db: Session, world, coordinator):  # type: ignore[no-untyped-def]
+    """As `offered_match`, with the offer accepted: the match is active from today."""
+    from mentoring.models import MatchStatus
+
+    mentor, family, match = offered_match(app, db, world, coordinator)
+    match.status, match.started_on = MatchStatus.ACTIVE.value, date.today()
+    db.add(match)
+    db.commit()
+    return mentor, family, match
