@@ -113,7 +113,10 @@ def _log_request(response: Any) -> Any:
         extra={
             "event": "request",
             "method": request.method,
-            "path": request.path,
+            # A link's secret is never logged: such paths are logged as their route.
+            "path": request.url_rule.rule
+            if request.url_rule is not None and "token" in (request.view_args or {})
+            else request.path,
             "status": response.status_code,
             "duration_ms": round((time.perf_counter() - started) * 1000, 1),
             "user_id": current_user.id if current_user.is_authenticated else None,

@@ -8,6 +8,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from mentoring.models import STAFF_ROLES, Role
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -29,6 +31,20 @@ def _whole(env: os._Environ[str] | dict[str, str], name: str, default: int, mini
     if not (raw.isascii() and raw.isdigit()) or int(raw) < minimum:
         raise ConfigError(f"{name} must be a whole number, {minimum} or more, not {raw!r}")
     return int(raw)
+
+
+def _roles(value: str | None, default: frozenset[str]) -> frozenset[str]:
+    """Read a comma-separated list of roles ("" means none); refuse unknown roles."""
+    if value is None:
+        return default
+    roles = frozenset(r.strip().lower() for r in value.split(",") if r.strip())
+    unknown = sorted(roles - set(Role.values()))
+    if unknown:
+        raise ConfigError(
+            f"MFA_REQUIRED_ROLES names unknown roles: {', '.join(unknown)} "
+            f"(roles are {', '.join(Role.values())})"
+        )
+    return roles
 
 
 def _dev_secret_key(instance_path: Path) -> str:
@@ -129,6 +145,21 @@ def load_config(
         "PBR_RESULT_FEE": _whole(env, "PBR_RESULT_FEE", 700, minimum=0),
         "PBR_MAX_PER_FAMILY": _whole(env, "PBR_MAX_PER_FAMILY", 4000, minimum=0),
         "SMALL_NUMBER_THRESHOLD": _whole(env, "SMALL_NUMBER_THRESHOLD", 5, minimum=1),
+        # Accounts: invitation and reset links, two-factor sign-in, single sign-on
+        "SERVICE_URL": (env.get("SERVICE_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        "INVITE_EXPIRY_HOURS": _whole(env, "INVITE_EXPIRY_HOURS", 72, minimum=1),
+        "PASSWORD_RESET_MINUTES": _whole(env, "PASSWORD_RESET_MINUTES", 60, minimum=5),
+        "PASSWORD_RESET_MAX_PER_ACCOUNT": _whole(env, "PASSWORD_RESET_MAX_PER_ACCOUNT", 3, 1),
+        "PASSWORD_RESET_MAX_PER_ADDRESS": _whole(env, "PASSWORD_RESET_MAX_PER_ADDRESS", 10, 1),
+        "MFA_REQUIRED_ROLES": _roles(
+            env.get("MFA_REQUIRED_ROLES"), STAFF_ROLES if production else frozenset()
+        ),
+        "OIDC_ISSUER": (env.get("OIDC_ISSUER") or "").rstrip("/") or None,
+        "OIDC_CLIENT_ID": env.get("OIDC_CLIENT_ID") or None,
+        "OIDC_CLIENT_SECRET": env.get("OIDC_CLIENT_SECRET") or None,
+        "OIDC_BUTTON_TEXT": env.get("OIDC_BUTTON_TEXT", "Sign in with your council account"),
+        # With single sign-on, the identity provider's own two-factor check stands in for ours
+        "OIDC_TRUSTS_MFA": _bool(env.get("OIDC_TRUSTS_MFA"), default=True),
         "TESTING": environment == "testing",
         "DEBUG": False,
     }

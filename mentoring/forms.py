@@ -137,3 +137,16 @@ class CountField(IntegerField):
             self.data = None
             raise ValueError(self.message)
         self.data = int(text)
+
+
+def show_errors(form: Any, err: Exception, *, fallback: str) -> None:
+    """Put a service's error messages beside the fields they name (or the fallback field).
+
+    `mentoring.exceptions.ServiceError` carries ``errors`` (field: message); any other
+    error's message goes beside ``fallback``.
+    """
+    errors: dict[str, str] = dict(getattr(err, "errors", None) or {}) or {fallback: str(err)}
+    for name, message in errors.items():
+        field = form._fields.get(name) or form._fields[fallback]
+        if message not in field.errors:
+            field.errors = [*field.errors, message]

@@ -67,6 +67,7 @@ class Role(StrEnum):
     ADMIN = "admin"
     PROVIDER = "provider"
     COORDINATOR = "coordinator"
+    SAFEGUARDING = "safeguarding"
     MENTOR = "mentor"
 
     @property
@@ -75,8 +76,25 @@ class Role(StrEnum):
             "admin": "Administrator",
             "provider": "Provider staff",
             "coordinator": "District coordinator",
+            "safeguarding": "Designated safeguarding lead",
             "mentor": "Mentor",
         }[self.value]
+
+
+# Staff are everyone but mentors: two-factor sign-in is required of them in production.
+STAFF_ROLES = frozenset(r.value for r in Role if r is not Role.MENTOR)
+
+
+class TokenPurpose(StrEnum):
+    INVITE = "invite"
+    RESET = "reset"
+
+
+class SignInMethod(StrEnum):
+    PASSWORD = "password"  # noqa: S105 - the name of a method, not a password
+    TWO_FACTOR = "two_factor"
+    RECOVERY_CODE = "recovery_code"
+    SINGLE_SIGN_ON = "single_sign_on"
 
 
 class MentorKind(StrEnum):
@@ -361,10 +379,28 @@ class User(SQLModel, table=True):
     role: str = Field(max_length=20)
     is_enabled: bool = Field(default=True)
     session_version: int = Field(default=1)
+    # Failed sign-ins from addresses this account has never signed in from, and the lock
+    # they set (longer each time: `lockouts`); an address it has used has its own count
+    # (`SignInLock`), so strangers cannot lock the owner out.
     failed_sign_ins: int = Field(default=0)
     locked_until: datetime | None = None
+    lockouts: int = Field(default=0)
     last_sign_in_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
+    # Invited people have no password until they accept (activated_at is then set).
+    activated_at: datetime | None = None
+    deactivated_at: datetime | None = None
+    # Two-factor sign-in: the authenticator secret, encrypted (`services/accounts/two_factor`);
+    # the time step of the last code accepted, so no code works twice.
+    totp_secret: str | None = Field(default=None, max_length=255)
+    totp_enabled_at: datetime | None = None
+    totp_last_step: int | None = Field(default=None, sa_type=sa.BigInteger)
+
+    @property
+    def is_invited(self) -> bool:
+        """Invited and not yet accepted: there is no password to sign in with."""
+        return not self.password_hash
+
     mentor_id: int | None = Field(
         default=None,
         sa_column=Column(
@@ -814,6 +850,62 @@ class Notification(SQLModel, table=True):
     link: str = Field(default="", max_length=200)
     urgent: bool = Field(default=False)
     read_at: datetime | None = None
+
+
+class AccountToken(SQLModel, table=True):
+    """A single-use link sent by email (an invitation or a password reset), stored hashed."""
+
+    __tablename__ = "account_token"
+    __table_args__ = (_check("purpose", TokenPurpose, "ck_account_token_purpose"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    purpose: str = Field(max_length=20)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_at: datetime | None = None
+    cancelled_at: datetime | None = None
+    created_by_id: int | None = Field(
+        default=None, foreign_key="user_account.id", ondelete="SET NULL"
+    )
+
+
+class RecoveryCode(SQLModel, table=True):
+    """A single-use two-factor recovery code, stored hashed; shown once when made."""
+
+    __tablename__ = "recovery_code"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    code_hash: str = Field(max_length=64)
+    used_at: datetime | None = None
+
+
+class SignInLock(SQLModel, table=True):
+    """Failed sign-ins of an account from one address it has signed in from before."""
+
+    __tablename__ = "sign_in_lock"
+    __table_args__ = (sa.UniqueConstraint("user_id", "ip_address", name="uq_sign_in_lock"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    ip_address: str = Field(max_length=45)
+    failures: int = Field(default=0)
+    locked_until: datetime | None = None
+
+
+class SignInRecord(SQLModel, table=True):
+    """A successful sign-in: when, from which address and how (shown on "Your account")."""
+
+    __tablename__ = "sign_in_record"
+    __table_args__ = (_check("method", SignInMethod, "ck_sign_in_method"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    signed_in_at: datetime = Field(default_factory=utcnow)
+    ip_address: str = Field(default="", max_length=45)
+    method: str = Field(max_length=20)
 
 
 class AuditEvent(SQLModel, table=True):

@@ -172,10 +172,10 @@ def init_throttle(app: Flask) -> None:
 
 
 def address_throttled(address: str) -> bool:
-    """Count a sign-in attempt from an address; tell whether it is over the limit."""
+    """Tell whether an address has failed to sign in too often lately (failures count,
+    not successes: see `mentoring.auth.steps.count_address_failure`)."""
     store = current_app.extensions["throttle"]
-    count = store.hit(f"signin:{address}", current_app.config["SIGNIN_ADDRESS_WINDOW_SECONDS"])
-    return bool(count > current_app.config["SIGNIN_MAX_PER_ADDRESS"])
+    return bool(store.count(f"signin:{address}") >= current_app.config["SIGNIN_MAX_PER_ADDRESS"])
 
 
 # ---------------------------------------------------------------------------

@@ -7,22 +7,23 @@ from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 
 from mentoring import audit
 from mentoring.auth import bp
 from mentoring.auth.forms import SignInForm
+from mentoring.auth.steps import (
+    client_address,
+    count_address_failure,
+    second_step,
+    sso_enabled,
+)
 from mentoring.db import get_session
 from mentoring.extensions import login_manager
 from mentoring.models import Role, utcnow
 from mentoring.security import address_throttled, public, roles_allowed
-from mentoring.services.users import (
-    SignedInUser,
-    authenticate,
-    end_all_sessions,
-    load_signed_in_user,
-    to_signed_in,
-)
+from mentoring.services.accounts import sign_ins
+from mentoring.services.users import SignedInUser, end_all_sessions, load_signed_in_user
 
 SIGN_IN_FAILED = (
     "Enter a correct email address and password. After several failed attempts an "
@@ -78,15 +79,15 @@ def check_session_age() -> ResponseReturnValue | None:
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
 def sign_in() -> ResponseReturnValue:
-    """Sign in with email and password."""
+    """Sign in with email and password; a second step follows where two-factor is on."""
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = SignInForm()
     error = None
     status = 200
     if form.validate_on_submit():
-        db = get_session()
-        if address_throttled(request.remote_addr or "unknown"):
+        address = client_address()
+        if address_throttled(address):
             error = (
                 "There have been too many attempts to sign in from your network. "
                 "Wait 15 minutes and try again."
@@ -94,46 +95,25 @@ def sign_in() -> ResponseReturnValue:
             status = 429
             current_app.logger.warning("sign-in throttled by address", extra={"event": "throttle"})
         else:
-            result = authenticate(
-                session=db,
+            result = sign_ins.check_password(
+                session=get_session(),
                 email=form.email.data or "",
                 password=form.password.data or "",
-                max_failures=current_app.config["SIGNIN_MAX_FAILURES_PER_ACCOUNT"],
-                lockout_minutes=current_app.config["SIGNIN_LOCKOUT_MINUTES"],
+                ip_address=address,
             )
             if result.user is None:
+                count_address_failure(address)
                 error = SIGN_IN_FAILED
-                status = 200
-                audit.record_access(db, "user.sign_in_failed", details_locked=result.locked)
             else:
-                signed_in = to_signed_in(db, result.user)
-                next_url = safe_next(request.args.get("next"))
-                session.clear()  # a fresh session at sign-in
-                login_user(signed_in, remember=False)
-                now = utcnow().isoformat()
-                session["signed_in_at"] = now
-                session["last_seen"] = now
-                session.permanent = True
-                audit.record_access(
-                    db,
-                    "user.sign_in",
-                    object_type="user",
-                    object_id=signed_in.id,
-                    actor_id=signed_in.id,
-                    actor_role=signed_in.role,
-                )
-                current_app.logger.info(
-                    "signed in", extra={"event": "sign_in", "user_id": signed_in.id}
-                )
-                return redirect(next_url or url_for("main.home"))
+                return second_step(result.user, next_url=safe_next(request.args.get("next")))
         form.password.data = ""
     elif request.method == "POST":
         status = 400 if form.errors.get("csrf_token") else 200
-    return render_template("auth/sign_in.html", form=form, error=error), status
+    return render_template("auth/sign_in.html", form=form, error=error, sso=sso_enabled()), status
 
 
 @bp.route("/sign-out", methods=["POST"])
-@roles_allowed(Role.ADMIN, Role.PROVIDER, Role.COORDINATOR, Role.MENTOR)
+@roles_allowed(*Role)
 def sign_out() -> ResponseReturnValue:
     """Sign out: this cookie, and any copy of it, stops working."""
     db = get_session()

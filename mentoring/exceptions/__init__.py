@@ -93,3 +93,26 @@ class MatchConflict(MatchError, Conflict):
 
 class MailError(ServiceError, RuntimeError):
     """An email could not be sent."""
+
+
+class LinkError(InvalidInput):
+    """An emailed link cannot be used: ``reason`` is invalid, used, cancelled or expired."""
+
+    MESSAGES = {
+        "invalid": "This link is not valid. Check you copied the whole link from the email.",
+        "used": "This link has already been used.",
+        "cancelled": "This link has been cancelled.",
+        "expired": "This link has expired. Ask for a new one.",
+    }
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(self.MESSAGES.get(reason, self.MESSAGES["invalid"]))
+        self.reason = reason if reason in self.MESSAGES else "invalid"
+
+
+class AccountError(InvalidInput):
+    """An account change is not allowed (for example deactivating the last administrator)."""
+
+
+class TwoFactorError(InvalidInput):
+    """A two-factor code was not accepted."""

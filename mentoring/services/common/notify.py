@@ -9,6 +9,7 @@ details or DBS information: people sign in to see more.
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from collections.abc import Collection, Hashable, Iterable
 from dataclasses import dataclass, field
@@ -91,6 +92,15 @@ def link(endpoint: str, **values: Any) -> str:
         return ""
 
 
+def service_link(endpoint: str, **values: Any) -> str:
+    """An absolute link for an email, on the configured ``SERVICE_URL``.
+
+    Never built from the request's Host header, which a sender of a request can forge.
+    """
+    base: str = current_app.config["SERVICE_URL"]
+    return base + (link(endpoint, **values) or "/")
+
+
 def render_email(template: str, **context: Any) -> tuple[str, str]:
     """Render `templates/email/<template>.txt`; return (subject, body)."""
     text = current_app.jinja_env.get_template(f"email/{template}.txt").render(**context).lstrip()
@@ -132,3 +142,21 @@ class Outbox:
                 sent += 1
         self.emails.clear()
         return sent, failed
+
+    def send_later(self) -> None:
+        """Send every email in the background, so the caller's answer does not wait for
+        the mail server (and its timing says nothing). Tests send at once."""
+        if not self.emails:
+            return
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        if app.config.get("TESTING"):
+            self.send()
+            return
+        pending = Outbox(list(self.emails))
+        self.emails.clear()
+
+        def run() -> None:
+            with app.app_context():
+                pending.send()
+
+        threading.Thread(target=run, name="outbox", daemon=True).start()
