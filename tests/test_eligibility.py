@@ -21,9 +21,9 @@ from mentoring.models import (
     Slot,
     utcnow,
 )
+from mentoring.services.common.dates import add_months
 from mentoring.services.families import (
     FamilyDetails,
-    add_months,
     assess_eligibility,
     assess_turned_around,
     change_engagement,
