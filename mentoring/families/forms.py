@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -30,11 +31,19 @@ from mentoring.forms import (
     GovTextInput,
     choice_list,
 )
-from mentoring.models import Availability, Criterion, Engagement, Gender, Outcome
+from mentoring.models import Availability, Criterion, Engagement, Family, Outcome
+from mentoring.read.families import Choices, CriterionLine, OutcomeLine
 from mentoring.reference import LANGUAGES
-from mentoring.services.families import ENGAGEMENT_LABELS, MENTOR_FILTERS, TRANCHE_LABELS
-
-GENDER_LABELS = {"female": "Female", "male": "Male", "non_binary": "Non-binary"}
+from mentoring.services.families import (
+    CONSENT_FIELDS,
+    ENGAGEMENT_LABELS,
+    GENDER_LABELS,
+    MENTOR_FILTERS,
+    TRANCHE_LABELS,
+    ConsentChange,
+    FamilyDetails,
+    FamilyFilters,
+)
 
 
 def _count(label: str) -> CountField:
@@ -185,7 +194,20 @@ class FamilyForm(AppForm):
     )
     submit = SubmitField("Save family", widget=GovSubmitInput())
 
-    def set_details(self, details: Any) -> None:
+    def prepare(self, choices: Choices, *, with_district: bool) -> None:
+        """Offer the needs, and the user's districts when adding a family."""
+        self.needs.choices = choice_list((n.code, n.name) for n in choices.needs)
+        if with_district:
+            districts = choices.districts
+            self.district.choices = choice_list(
+                ([("", "Choose a district")] if len(districts) > 1 else [])
+                + [(d.id, d.name) for d in districts]
+            )
+        else:
+            del self.district
+            del self.previous_reference
+
+    def set_details(self, details: FamilyDetails) -> None:
         """Fill the form from a FamilyDetails (for editing)."""
         for name in (
             "key_worker_name",
@@ -221,34 +243,37 @@ class FamilyForm(AppForm):
         self.gender_preference.data = details.gender_preference or ""
         self.language_preference.data = details.language_preference or ""
 
-    def details_kwargs(self) -> dict[str, Any]:
-        """Return the form's values as FamilyDetails keyword arguments."""
-        return {
-            "referred_on": self.referred_on.data,
-            "tranche": int(self.tranche.data) if self.tranche.data else None,
-            "mentoring_offered": {"yes": True, "no": False}.get(self.mentoring_offered.data or ""),
-            "key_worker_name": self.key_worker_name.data or "",
-            "key_worker_agency": self.key_worker_agency.data or "",
-            "key_worker_contact": self.key_worker_contact.data or "",
-            "shared_first_names": self.shared_first_names.data or "",
-            "adults": self.adults.data or 0,
-            "children_0_4": self.children_0_4.data or 0,
-            "children_5_10": self.children_5_10.data or 0,
-            "children_11_15": self.children_11_15.data or 0,
-            "children_16_18": self.children_16_18.data or 0,
-            "languages": list(self.languages.data or []),
-            "availability": list(self.availability.data or []),
-            "need_codes": list(self.needs.data or []),
-            "wants_role_model": self.wants_role_model.data == "yes",
-            "gender_preference": self.gender_preference.data or None,
-            "gender_required": bool(self.gender_required.data),
-            "language_preference": self.language_preference.data or None,
-            "language_required": bool(self.language_required.data),
-            "risk_domestic_abuse": bool(self.risk_domestic_abuse.data),
-            "risk_no_lone_visits": bool(self.risk_no_lone_visits.data),
-            "safety_notes": self.safety_notes.data or "",
-            "agreed_goals": self.agreed_goals.data or "",
-        }
+    def details(self) -> FamilyDetails:
+        """Return the form's values as a family's details (once the form is valid)."""
+        referred_on = self.referred_on.data
+        if referred_on is None:
+            raise ValueError("the form has no referral date: validate it first")
+        return FamilyDetails(
+            referred_on=referred_on,
+            tranche=int(self.tranche.data) if self.tranche.data else None,
+            mentoring_offered={"yes": True, "no": False}.get(self.mentoring_offered.data or ""),
+            key_worker_name=self.key_worker_name.data or "",
+            key_worker_agency=self.key_worker_agency.data or "",
+            key_worker_contact=self.key_worker_contact.data or "",
+            shared_first_names=self.shared_first_names.data or "",
+            adults=self.adults.data or 0,
+            children_0_4=self.children_0_4.data or 0,
+            children_5_10=self.children_5_10.data or 0,
+            children_11_15=self.children_11_15.data or 0,
+            children_16_18=self.children_16_18.data or 0,
+            languages=list(self.languages.data or []),
+            availability=list(self.availability.data or []),
+            need_codes=list(self.needs.data or []),
+            wants_role_model=self.wants_role_model.data == "yes",
+            gender_preference=self.gender_preference.data or None,
+            gender_required=bool(self.gender_required.data),
+            language_preference=self.language_preference.data or None,
+            language_required=bool(self.language_required.data),
+            risk_domestic_abuse=bool(self.risk_domestic_abuse.data),
+            risk_no_lone_visits=bool(self.risk_no_lone_visits.data),
+            safety_notes=self.safety_notes.data or "",
+            agreed_goals=self.agreed_goals.data or "",
+        )
 
 
 def _criterion_fields() -> dict[str, Any]:
@@ -289,6 +314,23 @@ class _CriteriaBase(AppForm):
     )
     submit = SubmitField("Save criteria", widget=GovSubmitInput())
 
+    def fill(self, family: Family, criteria: list[CriterionLine]) -> None:
+        """Show the phase, discretion reason and criteria recorded for a family."""
+        self.programme_phase.data = str(family.programme_phase)
+        self.discretion_reason.data = family.discretion_reason
+        for line in criteria:
+            self[line.code].data = True
+            self[f"{line.code}_date"].data = line.evidence_date
+            self[f"{line.code}_source"].data = line.evidence_source
+
+    def evidence(self) -> dict[str, tuple[date | None, str]]:
+        """Return each criterion ticked, with its evidence date and source."""
+        return {
+            c.value: (self[f"{c.value}_date"].data, self[f"{c.value}_source"].data or "")
+            for c in Criterion
+            if self[c.value].data
+        }
+
 
 CriteriaForm = type("CriteriaForm", (_CriteriaBase,), _criterion_fields())
 
@@ -327,6 +369,24 @@ class ConsentForm(AppForm):
         "Note (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=500)]
     )
     submit = SubmitField("Save consent", widget=GovSubmitInput())
+
+    def fill(self, family: Family) -> None:
+        """Show the family's consents as recorded."""
+        for name in CONSENT_FIELDS.values():
+            self[name].data = "given" if getattr(family, name) else "not_given"
+            self[f"{name}_on"].data = getattr(family, f"{name}_on")
+
+    def changes(self) -> list[ConsentChange]:
+        """Return both consents as the form records them."""
+        return [
+            ConsentChange(
+                kind=kind,
+                given=self[name].data == "given",
+                on=self[f"{name}_on"].data,
+                reason=self[f"{name}_reason"].data or "",
+            )
+            for kind, name in CONSENT_FIELDS.items()
+        ]
 
 
 class EngagementForm(AppForm):
@@ -369,6 +429,13 @@ class OutcomeForm(AppForm):
         validators=[InputRequired(message="Enter the evidence for the result"), Length(max=500)],
     )
     submit = SubmitField("Save result", widget=GovSubmitInput())
+
+    def fill(self, outcome: str, recorded: OutcomeLine | None) -> None:
+        """Show a result, with its date and evidence if it is recorded already."""
+        self.outcome.data = outcome
+        if recorded is not None:
+            self.achieved_on.data = recorded.achieved_on
+            self.evidence.data = recorded.evidence
 
 
 class ConfirmForm(AppForm):
@@ -443,6 +510,28 @@ class FilterForm(AppForm):
         validators=[Optional()],
     )
 
+    def prepare(self, choices: Choices) -> None:
+        """Offer the user's districts and the needs."""
+        self.district.choices = choice_list(
+            [("", "All your districts"), *((d.id, d.name) for d in choices.districts)]
+        )
+        self.need.choices = choice_list([("", "Any"), *((n.code, n.name) for n in choices.needs)])
+
+    def filters(self) -> FamilyFilters:
+        """Return the filters asked for (none if any value is not valid)."""
+        if not self.validate():
+            return FamilyFilters()
+        return FamilyFilters(
+            district_id=int(self.district.data) if self.district.data else None,
+            tranche=int(self.tranche.data) if self.tranche.data else None,
+            need=self.need.data or None,
+            engagement=self.engagement.data or None,
+            mentor=self.mentor.data or None,
+            min_days_waiting=self.waiting.data,
+            reference=self.reference.data or "",
+            sort=self.sort.data or "reference",
+        )
+
 
 __all__ = [
     "ConfirmForm",
@@ -452,7 +541,6 @@ __all__ = [
     "FamilyForm",
     "FilterForm",
     "GENDER_LABELS",
-    "Gender",
     "ImportForm",
     "OutcomeForm",
 ]
