@@ -83,9 +83,26 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from mentoring.reports import bp as reports_bp
 
     app.register_blueprint(reports_bp, url_prefix="/reports")
+    from mentoring.health import bp as health_bp
+    from mentoring.jobs import runner, schedule
+    from mentoring.jobs.worker import worker_command
+    from mentoring.progress import bp as progress_bp
+
+    runner.init_app(app)
+    app.register_blueprint(health_bp)
+    app.register_blueprint(progress_bp, url_prefix="/jobs")
+    app.cli.add_command(worker_command)
     register_error_handlers(app)
     templating.init_app(app)
     cli.init_app(app)
+    if not app.testing and app.config["DAILY_JOB_IN_PROCESS"] and not app.config.get("REDIS_URL"):
+        _started: list[bool] = []
+
+        @app.before_request
+        def _daily_in_process() -> None:
+            if not _started:
+                _started.append(True)
+                schedule.start_in_process(app)
 
     app.before_request(make_nonce)
     app.before_request(_start_timer)

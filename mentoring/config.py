@@ -160,6 +160,13 @@ def load_config(
         "OIDC_BUTTON_TEXT": env.get("OIDC_BUTTON_TEXT", "Sign in with your council account"),
         # With single sign-on, the identity provider's own two-factor check stands in for ours
         "OIDC_TRUSTS_MFA": _bool(env.get("OIDC_TRUSTS_MFA"), default=True),
+        # Background jobs (mentoring/jobs): RQ on REDIS_URL, else a thread of this process
+        # None: inline when TESTING (each job runs in the request that starts it)
+        "JOBS_INLINE": _bool(env["JOBS_INLINE"]) if "JOBS_INLINE" in env else None,
+        "JOBS_IN_PROCESS": _bool(env.get("JOBS_IN_PROCESS"), default=False),
+        "DAILY_JOB_HOUR": _whole(env, "DAILY_JOB_HOUR", 6, minimum=0),
+        "DAILY_JOB_IN_PROCESS": _bool(env.get("DAILY_JOB_IN_PROCESS"), default=True),
+        "WORKER_STALE_MINUTES": _whole(env, "WORKER_STALE_MINUTES", 5, minimum=1),
         "TESTING": environment == "testing",
         "DEBUG": False,
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, current_app, render_template
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from mentoring.exceptions import Conflict, NotFound
@@ -28,6 +29,7 @@ TITLES = {
     413: ("The file or form you sent is too large", "Send a smaller file."),
     429: ("Too many requests", "Wait a few minutes and try again."),
     500: ("Sorry, there is a problem with the service", "Try again later."),
+    503: ("Sorry, there is a problem with the service", "Try again later."),
 }
 
 
@@ -60,6 +62,14 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Conflict)
     def _conflict(err: Conflict) -> ResponseReturnValue:
         return render_error(409, err.message or None)
+
+    # The database is down or unreachable: "Sorry, there is a problem", 503, and the pool
+    # reconnects by itself (pre-ping) once it is back.
+    @app.errorhandler(sa_exc.OperationalError)
+    @app.errorhandler(sa_exc.InterfaceError)
+    def _database_down(_err: Exception) -> ResponseReturnValue:
+        current_app.logger.error("database unavailable", extra={"event": "database_down"})
+        return render_error(503)
 
     @app.errorhandler(Exception)
     def _unexpected(err: Exception) -> ResponseReturnValue:

@@ -320,6 +320,13 @@ class RunStatus(StrEnum):
     FAILED = "failed"
 
 
+class JobStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
 class ConcernStatus(StrEnum):
     OPEN = "open"
     ACKNOWLEDGED = "acknowledged"
@@ -906,6 +913,56 @@ class SignInRecord(SQLModel, table=True):
     signed_in_at: datetime = Field(default_factory=utcnow)
     ip_address: str = Field(default="", max_length=45)
     method: str = Field(max_length=20)
+
+
+class BackgroundJob(SQLModel, table=True):
+    """Work done outside the web request (a matching run, an import, an email, the daily
+    job): its progress for the status page, and a clear message if it failed.
+
+    ``lock_key`` names what a job works on (for example the districts of a matching run):
+    a partial unique index lets only one queued or running job hold it.
+    """
+
+    __tablename__ = "background_job"
+    __table_args__ = (
+        _check("status", JobStatus, "ck_background_job_status"),
+        sa.Index(
+            "uq_background_job_lock_live",
+            "lock_key",
+            unique=True,
+            sqlite_where=sa.text("status IN ('queued', 'running') AND lock_key IS NOT NULL"),
+            postgresql_where=sa.text("status IN ('queued', 'running') AND lock_key IS NOT NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=40, index=True)
+    status: str = Field(default=JobStatus.QUEUED.value, max_length=20, index=True)
+    lock_key: str | None = Field(default=None, max_length=200)
+    # Identifiers only (ids, dates, file tokens): never what people typed about families.
+    params: dict[str, Any] = _json_dict()
+    result: dict[str, Any] = _json_dict()
+    message: str = Field(default="", max_length=500)
+    progress_done: int = Field(default=0)
+    progress_total: int = Field(default=0)
+    progress_label: str = Field(default="", max_length=120)
+    attempts: int = Field(default=0)
+    created_by_id: int | None = Field(
+        default=None, foreign_key="user_account.id", ondelete="SET NULL"
+    )
+    created_at: datetime = Field(default_factory=utcnow)
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    heartbeat_at: datetime | None = None
+
+
+class WorkerHeartbeat(SQLModel, table=True):
+    """The last time each job worker said it was alive (for /readyz)."""
+
+    __tablename__ = "worker_heartbeat"
+
+    name: str = Field(primary_key=True, max_length=120)
+    seen_at: datetime = Field(default_factory=utcnow)
 
 
 class AuditEvent(SQLModel, table=True):

@@ -24,8 +24,10 @@ from mentoring.coordination.forms import (
 )
 from mentoring.db import get_session, saved_id
 from mentoring.errors import render_error
-from mentoring.exceptions import MatchConflict, MatchError
+from mentoring.exceptions import Conflict, MatchConflict, MatchError
 from mentoring.forms import choice_list
+from mentoring.jobs import runner as jobs
+from mentoring.jobs.pages import redirect_to_job
 from mentoring.models import (
     Family,
     Match,
@@ -39,7 +41,6 @@ from mentoring.numbers import parse_id
 from mentoring.read import as_context
 from mentoring.read import coordination as read
 from mentoring.security import roles_allowed
-from mentoring.services import matching as matching_service
 from mentoring.services.common.endings import END_REASON_LABELS, ENDING_CHECKLIST
 from mentoring.services.common.scope import load_visible
 from mentoring.services.matches import (
@@ -83,9 +84,21 @@ def index() -> ResponseReturnValue:
         )
         if not ids <= set(current_user.district_ids):
             abort(404)
-        run = matching_service.run_matching(session=db, district_ids=ids, actor_id=current_user.id)
-        current_app.logger.info("matching run", extra={"event": "matching_run", "run_id": run.id})
-        return redirect(url_for("coordination.run", run_id=run.id))
+        try:
+            job = jobs.start(
+                db,
+                "matching_run",
+                params={"district_ids": sorted(ids)},
+                actor_id=current_user.id,
+                lock_key="matching:" + ",".join(str(i) for i in sorted(ids)),
+                busy_message="A matching run for these districts is already waiting or "
+                "running. Wait for it to finish.",
+            )
+        except Conflict as err:
+            form.scope.errors = [*form.scope.errors, err.message]
+        else:
+            current_app.logger.info("matching run", extra={"event": "matching_run"})
+            return redirect_to_job(job)
     page = read.runs_page(db, district_ids=current_user.district_ids)
     return render_template("coordination/index.html", form=form, **as_context(page))
 

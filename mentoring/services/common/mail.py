@@ -87,7 +87,7 @@ def _send_smtp(message: EmailMessage, host: str) -> None:
 
 def _write_outbox(message: EmailMessage, outbox: Path) -> Path:
     outbox.mkdir(parents=True, exist_ok=True)
-    stamp = utcnow().strftime("%Y%m%dT%H%M%S")
+    stamp = utcnow().strftime("%Y%m%dT%H%M%S%f")  # sorts in the order sent
     path = outbox / f"{stamp}-{secrets.token_hex(4)}.eml"
     path.write_bytes(message.as_bytes())
     return path

@@ -128,14 +128,20 @@ class Outbox:
     def send(self, *, strict: bool = False) -> tuple[int, list[Hashable | None]]:
         """Send every email; return how many went, and a key (or None) for each failure.
 
-        Without ``strict`` a failure is logged by the transport and counted as sent (the
-        change that caused it stands); with it, each failure gives back its key (the
-        daily job forgets those reminders so tomorrow tries again).
+        Without ``strict`` each email becomes a background job where jobs are set up
+        (``mail_dispatch``: retried with backoff, a final failure shown to administrators),
+        else a failure is logged by the transport; the change that caused it stands. With
+        ``strict`` it is sent now and each failure gives back its key (the daily job
+        forgets those reminders so tomorrow tries again).
         """
         sent, failed = 0, []
+        dispatch = None if strict else current_app.extensions.get("mail_dispatch")
         for to, subject, body, key in self.emails:
             try:
-                send_email(to=to, subject=subject, body=body, strict=strict)
+                if dispatch is not None:
+                    dispatch(to=to, subject=subject, body=body)
+                else:
+                    send_email(to=to, subject=subject, body=body, strict=strict)
             except MailError:
                 failed.append(key)
             else:

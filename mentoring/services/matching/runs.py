@@ -7,6 +7,7 @@ breakdowns), so any run can be re-run and audited (`replay`).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -20,16 +21,36 @@ from mentoring.models import Match, MatchingRun, MatchStatus, RunStatus, service
 from mentoring.services.matching.engine_io import build_input
 
 
+def _quiet(done: int, total: int, label: str) -> None:
+    """Progress nobody watches."""
+
+
 def run_matching(
-    *, session: Session, district_ids: set[int], actor_id: int, on: date | None = None
+    *,
+    session: Session,
+    district_ids: set[int],
+    actor_id: int,
+    on: date | None = None,
+    progress: Callable[[int, int, str], None] = _quiet,
 ) -> MatchingRun:
-    """Run the optimiser for districts and store the run and its proposals."""
+    """Run the optimiser for districts and store the run and its proposals.
+
+    ``progress`` hears each step (reading, solving, saving), for a job's status page.
+    """
     on = on or service_today()
     started = time.perf_counter()
+    progress(0, 3, "Reading the families and mentors")
     engine_input = build_input(session=session, district_ids=district_ids, on=on)
-    graph = matching.build_graph(engine_input.problem)
+    problem = engine_input.problem
+    progress(
+        1,
+        3,
+        f"Solving: {len(problem.families):,} families and {len(problem.mentors):,} mentors",
+    )
+    graph = matching.build_graph(problem)
     solution = matching.solve(graph)
     total = time.perf_counter() - started
+    progress(2, 3, f"Saving {len(solution.assignments):,} proposals")
     with write_transaction(session):
         run = MatchingRun(
             started_by_id=actor_id,

@@ -1,0 +1,65 @@
+"""`flask --app mentoring worker`: run jobs from Redis, keep the daily job scheduled, and
+say every 30 seconds that this worker is alive (read by /readyz)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+from rq import Worker
+from sqlmodel import Session
+
+from mentoring.db import get_engine
+from mentoring.jobs.backends import RQBackend
+from mentoring.jobs.schedule import schedule_next
+from mentoring.models import WorkerHeartbeat, utcnow
+
+HEARTBEAT_SECONDS = 30
+
+
+def beat(name: str) -> None:
+    """Record that a worker is alive."""
+    with Session(get_engine()) as session:
+        row = session.get(WorkerHeartbeat, name) or WorkerHeartbeat(name=name)
+        row.seen_at = utcnow()
+        session.add(row)
+        session.commit()
+
+
+def _keep_beating(app: Flask, name: str) -> None:
+    def loop() -> None:
+        while True:
+            with app.app_context():
+                try:
+                    beat(name)
+                except Exception:  # noqa: BLE001 - the database may be down for a moment
+                    app.logger.warning("worker heartbeat failed", extra={"event": "heartbeat"})
+            time.sleep(HEARTBEAT_SECONDS)
+
+    threading.Thread(target=loop, name="heartbeat", daemon=True).start()
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Run the jobs waiting now, then stop.")
+@with_appcontext
+def worker_command(burst: bool) -> None:
+    """Run background jobs from Redis (matching runs, imports, emails, the daily job)."""
+    backend = current_app.extensions["jobs"]
+    if not isinstance(backend, RQBackend):
+        raise click.ClickException(
+            "REDIS_URL is not set: without Redis, jobs run inside the web process."
+        )
+    name = f"mentor-match-{socket.gethostname()}-{os.getpid()}"
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    beat(name)
+    _keep_beating(app, name)
+    when = schedule_next(backend, int(current_app.config["DAILY_JOB_HOUR"]))
+    click.echo(f"Worker {name}: the next daily job is at {when:%Y-%m-%d %H:%M %Z}.")
+    Worker([backend.queue], connection=backend.connection, name=name).work(
+        with_scheduler=True, burst=burst
+    )
