@@ -17,7 +17,7 @@ from mentoring.forms import choice_list
 from mentoring.mentors.forms import BoardFilterForm
 from mentoring.models import Role
 from mentoring.numbers import is_number, parse_id
-from mentoring.read.mentors import application_choices
+from mentoring.read.mentors import application_choices, district_choices
 from mentoring.services.mentors import (
     BOARD_FILTERS,
     ApplicationData,
@@ -75,13 +75,12 @@ def count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
-def prepare_application_form(form: Any) -> list[tuple[str, str]]:
-    """Fill the choices of an application form; return the districts offered."""
+def prepare_application_form(form: Any) -> None:
+    """Fill the choices of an application form from the database."""
     choices = application_choices(session=db())
     form.home_district.choices = choice_list([("", "Select a district"), *choices.districts])
     form.travel_districts.choices = choice_list(choices.districts)
     form.skills.choices = choice_list(choices.needs)
-    return choices.districts
 
 
 def application_data(form: Any) -> ApplicationData:
@@ -131,9 +130,7 @@ def add_service_errors(form: Any, *, staff: bool, mentor_id: int | None = None) 
 def board_filters() -> tuple[BoardFilterForm, MentorFilters]:
     """Read the board's filters from the query string (for the board and its export)."""
     form = BoardFilterForm(formdata=request.args)
-    form.district.choices = choice_list(
-        [("", "All districts"), *application_choices(session=db()).districts]
-    )
+    form.district.choices = choice_list([("", "All districts"), *district_choices(session=db())])
     form.stage.choices = choice_list(BOARD_FILTERS)
     stage = request.args.get("stage", "")
     filters = MentorFilters(

@@ -86,12 +86,17 @@ class Choices:
     needs: list[tuple[str, str]]  # need code, name
 
 
+def district_choices(*, session: Session) -> list[tuple[str, str]]:
+    """The districts as (id, name), by name."""
+    districts = session.exec(select(District).order_by(col(District.name))).all()
+    return [(str(d.id), d.name) for d in districts]
+
+
 def application_choices(*, session: Session) -> Choices:
     """The districts (by name) and needs (in their order) for an application form."""
-    districts = session.exec(select(District).order_by(col(District.name))).all()
     needs = session.exec(select(Need).order_by(col(Need.sort_order), col(Need.name))).all()
     return Choices(
-        districts=[(str(d.id), d.name) for d in districts],
+        districts=district_choices(session=session),
         needs=[(n.code, n.name) for n in needs],
     )
 
