@@ -8,7 +8,7 @@ from sqlmodel import select
 from mentoring.models import ContactLog, Match, MatchStatus, Role, utcnow
 from mentoring.services.matches import assign_by_hand
 from tests.factories import ready_family, refresh, vetted_mentor
-from tests.web.test_mentors_pipeline import _application
+from tests.mentors.helpers import _application
 
 HUGE = "99999999999999999999"
 

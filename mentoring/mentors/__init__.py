@@ -11,4 +11,10 @@ bp = Blueprint("mentors", __name__, cli_group=None)
 add_nav_item("Mentors", "mentors.board", {Role.PROVIDER, Role.ADMIN})
 add_nav_item("Keeping in date", "mentors.keeping_in_date", {Role.PROVIDER, Role.ADMIN})
 
-from mentoring.mentors import cli, views  # noqa: E402,F401
+from mentoring.mentors import (  # noqa: E402,F401
+    cli,
+    import_views,
+    training_views,
+    vetting_views,
+    views,
+)

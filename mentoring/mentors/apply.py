@@ -15,18 +15,19 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 
-from mentoring.db import get_session
 from mentoring.exceptions import VettingError
 from mentoring.mentors.forms import PublicApplicationForm
-from mentoring.mentors.views import (
+from mentoring.mentors.helpers import (
     add_service_errors,
     application_data,
+    db,
     prepare_application_form,
+    show_errors,
 )
 from mentoring.models import ApplicationSource
 from mentoring.security import public
-from mentoring.services.common.mail import send_email
 from mentoring.services.mentors import create_mentor
 
 bp = Blueprint("apply", __name__)
@@ -44,49 +45,35 @@ def _throttled() -> bool:
 
 @bp.route("/volunteer", methods=["GET", "POST"])
 @public
-def volunteer():  # type: ignore[no-untyped-def]
+def volunteer() -> ResponseReturnValue:
     """Apply to volunteer as a mentor or role model."""
     form = PublicApplicationForm()
     prepare_application_form(form)
     if request.method == "POST":
         if _throttled():
             abort(429)
-        if form.validate_on_submit():
-            if form.website.data:
-                # Only bots fill in the hidden field: look as if it worked.
-                return redirect(url_for("apply.done"))
+        if not form.validate_on_submit():
+            add_service_errors(form, staff=False)
+        elif form.website.data:
+            # Only bots fill in the hidden field: look as if it worked.
+            return redirect(url_for("apply.done"))
+        else:
             try:
                 mentor = create_mentor(
-                    session=get_session(),
-                    data=application_data(form),
-                    source=ApplicationSource.WEB.value,
+                    session=db(), data=application_data(form), source=ApplicationSource.WEB.value
                 )
             except VettingError as err:
-                get_session().rollback()
-                for name, message in err.errors.items():
-                    field = getattr(form, name, form.first_name)
-                    field.errors = [*field.errors, message]
+                show_errors(form, err, "first_name")
             else:
-                send_email(
-                    to=mentor.email,
-                    subject="Mentor Match: thank you for applying to volunteer",
-                    body=(
-                        f"Hello {mentor.first_name},\n\nThank you for applying to volunteer as a "
-                        f"mentor. Your reference is {mentor.reference}.\n\nWhat happens next: we "
-                        "will contact you to ask for two referees, arrange an enhanced DBS check "
-                        "and a suitability interview, and then training.\n"
-                    ),
-                )
+                # The volunteer is emailed their reference by the service, after it commits.
                 session["applied_reference"] = mentor.reference
                 return redirect(url_for("apply.done"))
-        else:
-            add_service_errors(form, staff=False)
     return render_template("apply/volunteer.html", form=form)
 
 
 @bp.route("/volunteer/done")
 @public
-def done():  # type: ignore[no-untyped-def]
+def done() -> ResponseReturnValue:
     """Confirm an application was received."""
     reference = session.pop("applied_reference", None)
     return render_template("apply/done.html", reference=reference)

@@ -8,6 +8,8 @@ import click
 
 from mentoring.db import get_session
 from mentoring.mentors import bp
+from mentoring.models import service_today
+from mentoring.services.vetting import run_daily_checks
 
 
 @bp.cli.command("send-reminders")
@@ -19,9 +21,6 @@ from mentoring.mentors import bp
 )
 def send_reminders_command(on: str | None) -> None:
     """Send vetting reminders, tell coordinators about lapsed mentors, purge old rationales."""
-    from mentoring.models import service_today
-    from mentoring.services.vetting import run_daily_checks
-
     if on:
         try:
             day = datetime.strptime(on, "%Y-%m-%d").date()

@@ -6,10 +6,10 @@ of Practice does not allow keeping them (see README, "DBS information").
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput
 from wtforms import (
@@ -52,18 +52,22 @@ from mentoring.numbers import is_number
 from mentoring.reference import LANGUAGES
 
 
-class DayMonthYearField(DateField):
+class DayMonthYearField(DateField):  # type: ignore[misc]  # WTForms has no type hints
     """A GOV.UK date input (day, month, year) with the design system's error messages."""
 
     widget = GovDateInput()
+    raw_data: list[str] | None
+    data: date | None
 
-    def __init__(self, label: str = "", validators: Any = None, *, what: str = "date", **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(
+        self, label: str = "", validators: Any = None, *, what: str = "date", **kwargs: Any
+    ) -> None:
         kwargs.setdefault("format", "%d %m %Y")
         kwargs.setdefault("description", "For example, 27 3 2026")
         super().__init__(label, validators, **kwargs)
         self.what = what
 
-    def process(self, formdata, data=None, extra_filters=None):  # type: ignore[no-untyped-def]
+    def process(self, formdata: Any, data: Any = None, extra_filters: Any = None) -> None:
         super().process(formdata, data, extra_filters)
         if self.raw_data is not None and formdata is not None and len(self.raw_data) != 3:
             # The widget shows day, month and year: keep three parts even when some are missing.
@@ -91,12 +95,23 @@ class DayMonthYearField(DateField):
             raise ValueError(f"The {self.what} must be a real date") from None
 
 
-def _date_required(message: str):  # type: ignore[no-untyped-def]
-    def check(_form, field):  # type: ignore[no-untyped-def]
+def _date_required(message: str) -> Callable[[Any, Any], None]:
+    def check(_form: Any, field: Any) -> None:
         if field.data is None and not field.errors:
             raise ValidationError(message)
 
     return check
+
+
+def _text(
+    label: str, *, max_length: int, required: str | None = None, description: str | None = None
+) -> Any:
+    """A GOV.UK text input: required (with the message given) or optional, of a length."""
+    first = InputRequired(message=required) if required else Optional()
+    extra = {"description": description} if description else {}
+    return StringField(
+        label, widget=GovTextInput(), validators=[first, Length(max=max_length)], **extra
+    )
 
 
 GENDER_CHOICES = [
@@ -117,31 +132,11 @@ CAPACITY_CHOICES = [
 class ApplicationFields(AppForm):
     """The volunteer's details, shared by the public page and the staff form."""
 
-    first_name = StringField(
-        "First name",
-        widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the first name"), Length(max=80)],
-    )
-    last_name = StringField(
-        "Last name",
-        widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the last name"), Length(max=80)],
-    )
-    email = StringField(
-        "Email address",
-        widget=GovTextInput(),
-        validators=[InputRequired(message="Enter an email address"), Length(max=254)],
-    )
-    phone = StringField(
-        "Telephone number (optional)",
-        widget=GovTextInput(),
-        validators=[Optional(), Length(max=40)],
-    )
-    postcode = StringField(
-        "Postcode",
-        widget=GovTextInput(),
-        validators=[InputRequired(message="Enter a postcode"), Length(max=10)],
-    )
+    first_name = _text("First name", max_length=80, required="Enter the first name")
+    last_name = _text("Last name", max_length=80, required="Enter the last name")
+    email = _text("Email address", max_length=254, required="Enter an email address")
+    phone = _text("Telephone number (optional)", max_length=40)
+    postcode = _text("Postcode", max_length=10, required="Enter a postcode")
     home_district = SelectField(
         "District you live in",
         widget=GovSelect(),
@@ -166,11 +161,8 @@ class ApplicationFields(AppForm):
         choices=choice_list((lang, lang) for lang in LANGUAGES),
         validators=[Optional()],
     )
-    other_languages = StringField(
-        "Other languages (optional)",
-        description="Separate them with commas",
-        widget=GovTextInput(),
-        validators=[Optional(), Length(max=200)],
+    other_languages = _text(
+        "Other languages (optional)", max_length=200, description="Separate them with commas"
     )
     skills = SelectMultipleField(
         "Skills and experience you could bring",
@@ -239,11 +231,10 @@ class StaffApplicationForm(ApplicationFields):
         default=MentorKind.VOLUNTEER.value,
         validators=[InputRequired(message="Select the kind of mentor")],
     )
-    former_family_reference = StringField(
+    former_family_reference = _text(
         "Their family's reference, if known (role models only)",
+        max_length=16,
         description="For example, DAR-0012. You can add it later.",
-        widget=GovTextInput(),
-        validators=[Optional(), Length(max=16)],
     )
     source = RadioField(
         "How did they apply?",
@@ -267,21 +258,12 @@ class EditMentorForm(StaffApplicationForm):
 
 
 class ReferenceForm(AppForm):
-    referee_name = StringField(
-        "Referee's name",
-        widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the referee's name"), Length(max=120)],
-    )
-    referee_contact = StringField(
-        "Referee's email or telephone (optional)",
-        widget=GovTextInput(),
-        validators=[Optional(), Length(max=254)],
-    )
-    relationship = StringField(
+    referee_name = _text("Referee's name", max_length=120, required="Enter the referee's name")
+    referee_contact = _text("Referee's email or telephone (optional)", max_length=254)
+    relationship = _text(
         "How they know the volunteer (optional)",
+        max_length=120,
         description="For example, employer for 4 years",
-        widget=GovTextInput(),
-        validators=[Optional(), Length(max=120)],
     )
     requested_on = DayMonthYearField("Date requested (optional)", what="date requested")
     received_on = DayMonthYearField("Date received (optional)", what="date received")
@@ -396,10 +378,8 @@ class InterviewForm(AppForm):
         what="date of the interview",
         validators=[_date_required("Enter the date of the interview")],
     )
-    interviewers = StringField(
-        "Interviewers",
-        widget=GovTextInput(),
-        validators=[InputRequired(message="Enter who interviewed the volunteer"), Length(max=200)],
+    interviewers = _text(
+        "Interviewers", max_length=200, required="Enter who interviewed the volunteer"
     )
     outcome = RadioField(
         "Outcome",
@@ -478,11 +458,7 @@ class ImportConfirmForm(AppForm):
 
 
 class ModuleForm(AppForm):
-    name = StringField(
-        "Name",
-        widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the module's name"), Length(max=120)],
-    )
+    name = _text("Name", max_length=120, required="Enter the module's name")
     validity_months = IntegerField(
         "Valid for (months)",
         description="Leave empty if it never needs refreshing.",
@@ -517,7 +493,7 @@ class ModuleForm(AppForm):
     submit = SubmitField("Save module", widget=GovSubmitInput())
 
 
-class BoardFilterForm(FlaskForm):
+class BoardFilterForm(AppForm):
     """The board's filters: a GET form, so no CSRF token."""
 
     class Meta:

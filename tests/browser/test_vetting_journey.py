@@ -12,7 +12,7 @@ from mentoring.models import District, Mentor, PipelineStage
 from mentoring.services.vetting import matchable_mentor_ids
 from tests.browser.conftest import screenshot, sign_in_as
 from tests.factories import vetted_mentor
-from tests.test_vetting import ITEMS, _break
+from tests.services.vetting.helpers import ITEMS, _break
 
 pytestmark = pytest.mark.browser
 

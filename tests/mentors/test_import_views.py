@@ -1,15 +1,13 @@
-"""CSV: export escaping formulas, import with a report by row and field."""
+"""Importing mentors from CSV and exporting the board (`mentoring/mentors/import_views.py`)."""
 
 from __future__ import annotations
 
 import csv
 import io
-from datetime import date
 
 import pytest
 from sqlmodel import select
 
-from mentoring.csvutil import safe_cell, write_csv
 from mentoring.models import AuditEvent, Mentor, MentorTravelDistrict, Role
 from tests.factories import vetted_mentor
 
@@ -17,49 +15,22 @@ HEADER = (
     "first_name,last_name,email,phone,postcode,home_district,travel_districts,kind,capacity,"
     "availability,languages,skills,gender,experience,stage,consent_to_checks\n"
 )
+
+
 GOOD = [
     "Ann,Able,ann@example.org,07700 900001,DA1 1AA,DAR,GRA,volunteer,2,weekend,English,"
     "parenting,female,,applied,yes\n",
     "Ben,Baker,ben@example.org,,ME14 1XQ,MAI,,role_model,1,weekday_evening,English; Polish,"
     "housing; debt_money,,Raised four children,references,yes\n",
 ]
+
+
 BAD = [
     "Cal,Cole,not-an-email,,DA1 1AA,DAR,,volunteer,2,weekend,English,,,,applied,yes\n",
     "Dee,Dunn,dee@example.org,,DA1 1AA,XXX,GRA; ZZZ,volunteer,7,weekend,English,"
     "juggling,,,ready,no\n",
     "Eve,Eng,ann@example.org,,BAD,DAR,,volunteer,1,weekend,English,,,,applied,yes\n",
 ]
-
-
-@pytest.mark.parametrize(
-    ("value", "cell"),
-    [
-        ('=HYPERLINK("http://evil")', '\'=HYPERLINK("http://evil")'),
-        ("+44 7700 900982", "'+44 7700 900982"),
-        ("-2+3", "'-2+3"),
-        ("@SUM(A1)", "'@SUM(A1)"),
-        ("\tTAB", "'\tTAB"),
-        ("Plain text", "Plain text"),
-        (None, ""),
-        (3, "3"),
-        (True, "yes"),
-        (date(2026, 3, 3), "2026-03-03"),
-    ],
-)
-def test_safe_cell_escapes_formulas(value, cell):
-    assert safe_cell(value) == cell
-
-
-def test_write_csv_escapes_every_cell_and_quotes_properly():
-    text = write_csv([["=1+1", 'Say "hi", ok']], ["name", "note"])
-    assert list(csv.reader(io.StringIO(text))) == [["name", "note"], ["'=1+1", 'Say "hi", ok']]
-
-
-@pytest.fixture
-def staff(client, make_user, sign_in):
-    user = make_user(Role.PROVIDER)
-    sign_in(user)
-    return user
 
 
 def _upload(client, text: str, name: str = "mentors.csv"):
