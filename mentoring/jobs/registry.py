@@ -6,8 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from mentoring.db import write_transaction
 from mentoring.models import BackgroundJob, utcnow
 
 Progress = Callable[[int, int, str], None]
@@ -55,17 +57,17 @@ def job(
     return register
 
 
-def write_progress(session: Session, job_id: int) -> Progress:
+def write_progress(engine: Engine, job_id: int) -> Progress:
     """A progress reporter that saves each step on the job's row at once."""
 
     def report(done: int, total: int, label: str) -> None:
-        row = session.get(BackgroundJob, job_id)
-        if row is None:
-            return
-        row.progress_done, row.progress_total = max(0, done), max(0, total)
-        row.progress_label = label[:120]
-        row.heartbeat_at = utcnow()
-        session.add(row)
-        session.commit()
+        with Session(engine) as session, write_transaction(session):
+            row = session.get(BackgroundJob, job_id)
+            if row is None:
+                return
+            row.progress_done, row.progress_total = max(0, done), max(0, total)
+            row.progress_label = label[:120]
+            row.heartbeat_at = utcnow()
+            session.add(row)
 
     return report

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -16,6 +17,7 @@ from mentoring.jobs import tasks  # noqa: F401 - registers the kinds of job
 from mentoring.jobs.backends import Backend, RQBackend, ThreadBackend
 from mentoring.jobs.registry import KINDS, JobContext, write_progress
 from mentoring.models import BackgroundJob, JobStatus, utcnow
+from mentoring.services.common.locks import lock
 
 FAILED_UNEXPECTEDLY = "Something went wrong while doing this. Nothing was saved: try again."
 WORKER_DIED = (
@@ -72,7 +74,7 @@ def start(
 def retry(session: Session, job_id: int) -> BackgroundJob:
     """Run a failed job again (an administrator's retry)."""
     with write_transaction(session):
-        row = session.get(BackgroundJob, job_id)
+        row = lock(session, BackgroundJob, job_id)
         if row is None or row.status != JobStatus.FAILED.value:
             raise Conflict("Only a failed job can be tried again")
         row.status = JobStatus.QUEUED.value
@@ -84,6 +86,24 @@ def retry(session: Session, job_id: int) -> BackgroundJob:
     return row
 
 
+def _update(
+    engine: Any, job_id: int, change: Callable[[BackgroundJob], None]
+) -> BackgroundJob | None:
+    """Change a job's row in a unit of work of its own; return it (None if gone)."""
+    with Session(engine, expire_on_commit=False) as session, write_transaction(session):
+        row = lock(session, BackgroundJob, job_id)
+        if row is not None:
+            change(row)
+            session.add(row)
+        return row
+
+
+def _begin(row: BackgroundJob) -> None:
+    if row.status in (JobStatus.QUEUED.value, JobStatus.RUNNING.value):
+        row.status, row.started_at, row.heartbeat_at = JobStatus.RUNNING.value, utcnow(), utcnow()
+        row.attempts += 1
+
+
 def run(job_id: int) -> None:
     """Do a job (the worker's entry point). Never raises: the row says what happened."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -92,23 +112,22 @@ def run(job_id: int) -> None:
         # A forked RQ work horse: never share the parent's database connections.
         engine.dispose(close=False)
         app.extensions["db_engine_pid"] = os.getpid()
-    with Session(engine, expire_on_commit=False) as session:
-        row = session.get(BackgroundJob, job_id)
-        if row is None or row.status not in (JobStatus.QUEUED.value, JobStatus.RUNNING.value):
+    with Session(engine) as session:
+        before = session.get(BackgroundJob, job_id)
+        if before is None or before.status not in (JobStatus.QUEUED.value, JobStatus.RUNNING.value):
             return
-        spec = KINDS.get(row.kind)
-        row.status, row.started_at, row.heartbeat_at = JobStatus.RUNNING.value, utcnow(), utcnow()
-        row.attempts += 1
-        session.add(row)
-        session.commit()
-        params, actor_id, attempts = dict(row.params), row.created_by_id, row.attempts
-    with Session(engine, expire_on_commit=False) as work, Session(engine) as progress_session:
+    row = _update(engine, job_id, _begin)
+    if row is None:
+        return
+    spec = KINDS.get(row.kind)
+    params, actor_id, attempts = dict(row.params), row.created_by_id, row.attempts
+    with Session(engine, expire_on_commit=False) as work:
         context = JobContext(
             job_id=job_id,
             params=params,
             actor_id=actor_id,
             session=work,
-            report=write_progress(progress_session, job_id),
+            report=write_progress(engine, job_id),
         )
         try:
             if spec is None:
@@ -129,53 +148,53 @@ def run(job_id: int) -> None:
                 )
             _finish_failed(engine, job_id, message or FAILED_UNEXPECTEDLY, spec, attempts)
             return
-    with Session(engine, expire_on_commit=False) as session:
-        row = session.get(BackgroundJob, job_id)
-        if row is None:
-            return
-        row.status, row.finished_at = JobStatus.DONE.value, utcnow()
-        row.result = result
+
+    def done(row: BackgroundJob) -> None:
+        row.status, row.finished_at, row.result = JobStatus.DONE.value, utcnow(), result
         row.progress_label = "Done"
         row.progress_done = row.progress_total = max(row.progress_total, 1)
         if spec is not None and spec.name == "email":
             row.params = {}  # an email's text is not kept once it has gone
-        session.add(row)
-        session.commit()
+
+    _update(engine, job_id, done)
 
 
 def _finish_failed(engine: Any, job_id: int, message: str, spec: Any, attempts: int) -> None:
     retries = tuple(spec.retries) if spec is not None else ()
-    with Session(engine, expire_on_commit=False) as session:
-        row = session.get(BackgroundJob, job_id)
-        if row is None:
-            return
-        if attempts <= len(retries):
-            delay = retries[attempts - 1]
+    if attempts <= len(retries):
+        delay = retries[attempts - 1]
+
+        def again(row: BackgroundJob) -> None:
             row.status = JobStatus.QUEUED.value
             row.message = f"Attempt {attempts} failed; trying again in {delay} seconds"
-            session.add(row)
-            session.commit()
-            backend().dispatch(job_id, delay=delay)
-            return
+
+        _update(engine, job_id, again)
+        backend().dispatch(job_id, delay=delay)
+        return
+
+    def failed(row: BackgroundJob) -> None:
         row.status, row.finished_at, row.message = JobStatus.FAILED.value, utcnow(), message
-        session.add(row)
-        session.commit()
+
+    _update(engine, job_id, failed)
 
 
 def fail_stale(session: Session) -> int:
     """Mark failed the running jobs whose worker stopped (no progress for the stale time)."""
     cutoff = utcnow() - timedelta(minutes=int(current_app.config["WORKER_STALE_MINUTES"]))
     stale = session.exec(
-        select(BackgroundJob).where(
+        select(BackgroundJob.id).where(
             BackgroundJob.status == JobStatus.RUNNING.value,
             col(BackgroundJob.heartbeat_at) < cutoff,
         )
     ).all()
-    for row in stale:
-        row.status, row.finished_at, row.message = JobStatus.FAILED.value, utcnow(), WORKER_DIED
-        session.add(row)
-    if stale:
-        session.commit()
+
+    def died(row: BackgroundJob) -> None:
+        if row.status == JobStatus.RUNNING.value:
+            row.status, row.finished_at, row.message = JobStatus.FAILED.value, utcnow(), WORKER_DIED
+
+    for job_id in stale:
+        if job_id is not None:
+            _update(get_engine(), job_id, died)
     return len(stale)
 
 

@@ -14,7 +14,7 @@ from flask.cli import with_appcontext
 from rq import Worker
 from sqlmodel import Session
 
-from mentoring.db import get_engine
+from mentoring.db import get_engine, write_transaction
 from mentoring.jobs.backends import RQBackend
 from mentoring.jobs.schedule import schedule_next
 from mentoring.models import WorkerHeartbeat, utcnow
@@ -24,11 +24,10 @@ HEARTBEAT_SECONDS = 30
 
 def beat(name: str) -> None:
     """Record that a worker is alive."""
-    with Session(get_engine()) as session:
+    with Session(get_engine()) as session, write_transaction(session):
         row = session.get(WorkerHeartbeat, name) or WorkerHeartbeat(name=name)
         row.seen_at = utcnow()
         session.add(row)
-        session.commit()
 
 
 def _keep_beating(app: Flask, name: str) -> None:

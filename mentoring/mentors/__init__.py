@@ -12,6 +12,7 @@ add_nav_item("Mentors", "mentors.board", {Role.PROVIDER, Role.ADMIN})
 add_nav_item("Keeping in date", "mentors.keeping_in_date", {Role.PROVIDER, Role.ADMIN})
 
 from mentoring.mentors import (  # noqa: E402,F401
+    account_views,
     cli,
     import_views,
     training_views,

@@ -52,7 +52,7 @@ from mentoring.numbers import is_number
 from mentoring.reference import LANGUAGES
 
 
-class DayMonthYearField(DateField):  # type: ignore[misc]  # WTForms has no type hints
+class DayMonthYearField(DateField):  # WTForms has no type hints
     """A GOV.UK date input (day, month, year) with the design system's error messages."""
 
     widget = GovDateInput()

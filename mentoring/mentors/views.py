@@ -210,8 +210,12 @@ def ready(mentor_id: int) -> ResponseReturnValue:
         except NotReadyError as err:
             reasons = err.reasons
         else:
-            flash(f"{summary.first_name} {summary.last_name} is ready to be matched.", "success")
-            return redirect(url_for("mentors.mentor", mentor_id=mentor_id))
+            flash(
+                f"{summary.first_name} {summary.last_name} is ready to be matched. "
+                "Invite them to their account below.",
+                "success",
+            )
+            return redirect(url_for("mentors.mentor", mentor_id=mentor_id) + "#account")
     page = ready_page(session=db(), mentor_id=mentor_id, on=service_today())
     return render_template(
         "mentors/ready.html",

@@ -31,10 +31,13 @@ from mentoring.models import (
     Need,
     PipelineStage,
     Reference,
+    TokenPurpose,
     TrainingModule,
     TrainingRecord,
     User,
 )
+from mentoring.services.accounts import tokens
+from mentoring.services.accounts.invitations import mentor_can_be_invited
 from mentoring.services.mentors import (
     ApplicationData,
     MentorFilters,
@@ -359,6 +362,30 @@ class HistoryRow:
 
 
 @dataclass(frozen=True)
+class AccountState:
+    """The mentor's sign-in account: none, invited, active or deactivated."""
+
+    user_id: int | None
+    state: str  # "none", "invited", "active", "deactivated"
+    since: datetime | None
+    can_invite: str | None  # why not, or None when an invitation can be sent
+
+
+def account_state(session: Session, mentor: Mentor) -> AccountState:
+    """Whether the mentor has an account, and whether one can be offered."""
+    user = session.exec(select(User).where(User.mentor_id == mentor.id)).first()
+    if user is None:
+        why = mentor_can_be_invited(session, mentor)
+        return AccountState(None, "none", None, why)
+    if not user.is_enabled:
+        return AccountState(user.id, "deactivated", user.deactivated_at, None)
+    if user.is_invited:
+        link = tokens.open_link(session, user_id=int(user.id or 0), purpose=TokenPurpose.INVITE)
+        return AccountState(user.id, "invited", link.created_at if link else None, None)
+    return AccountState(user.id, "active", user.activated_at or user.created_at, None)
+
+
+@dataclass(frozen=True)
 class MentorPage:
     """Everything on a mentor's page: the checklist, details and every vetting record."""
 
@@ -374,6 +401,7 @@ class MentorPage:
     former_family: str | None
     history: list[HistoryRow]
     users: dict[int, str]  # user id -> name, for "recorded by" and the history
+    account: AccountState | None = None
 
     @property
     def ready_blockers(self) -> list[str]:
@@ -457,6 +485,7 @@ def mentor_page(*, session: Session, mentor_id: int, on: date) -> MentorPage:
     )
     district, travel, skills, former_family = _places_and_skills(session, mentor)
     return MentorPage(
+        account=account_state(session, mentor),
         mentor=_copy(MentorDetails, mentor),
         gate=check_gate(session=session, mentor_id=mentor_id, on=on),
         references=[_copy(ReferenceRow, r) for r in references],

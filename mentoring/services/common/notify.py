@@ -135,6 +135,8 @@ class Outbox:
         forgets those reminders so tomorrow tries again).
         """
         sent, failed = 0, []
+        if not self.emails:
+            return sent, failed
         dispatch = None if strict else current_app.extensions.get("mail_dispatch")
         for to, subject, body, key in self.emails:
             try:

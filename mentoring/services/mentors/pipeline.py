@@ -16,6 +16,7 @@ from sqlmodel import Session
 from mentoring.db import write_transaction
 from mentoring.exceptions import NotReadyError, VettingError
 from mentoring.models import Mentor, MentorStatus, PipelineStage, utcnow
+from mentoring.services.accounts import people
 from mentoring.services.common.notify import Outbox
 from mentoring.services.mentors.applications import STAGES_BEFORE_READY
 from mentoring.services.vetting import audit_mentor, check_gate, locked_mentor, refresh_matchable
@@ -64,6 +65,11 @@ def _change(
         mentor.updated_at = utcnow()
         session.add(mentor)
         audit_mentor(session, action, mentor, actor_id=actor_id, **details)
+        if mentor.status in (MentorStatus.WITHDRAWN.value, MentorStatus.REJECTED.value):
+            # A mentor who leaves, or is turned down, loses their account at once.
+            people.deactivate_mentor_account(
+                session, mentor_id=mentor_id, actor_id=actor_id, outbox=outbox
+            )
         session.flush()
         refresh_matchable(session=session, mentor_ids=[mentor_id], on=on, outbox=outbox)
     outbox.send()
