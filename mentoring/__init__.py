@@ -40,7 +40,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.lstrip_blocks = True
 
     from mentoring import db, logs
-    from mentoring.extensions import csrf, login_manager, wtforms_helpers
+    from mentoring.extensions import csrf, login_manager, register_council_client, wtforms_helpers
     from mentoring.security import init_throttle, make_nonce, set_security_headers
 
     logs.init_app(app)
@@ -53,6 +53,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     login_manager.login_message = "Sign in to see this page."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
+    if app.config.get("OIDC_ISSUER") and app.config.get("OIDC_CLIENT_ID"):
+        register_council_client(app)  # single sign-on, only when configured
 
     from mentoring import cli, templating
     from mentoring.admin import bp as admin_bp

@@ -99,7 +99,13 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def app(database_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
+def app_config() -> dict[str, object]:
+    """Settings over the tests' own, for the factory: a test module may override this."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path, app_config: dict[str, object]):  # type: ignore[no-untyped-def]
     """The app on a fresh database; CSRF off (tests of CSRF turn it on)."""
     app = create_app(
         {
@@ -110,6 +116,7 @@ def app(database_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
             "INSTANCE_PATH": str(tmp_path / "instance"),
             "MAIL_OUTBOX": str(tmp_path / "outbox"),
             "WTF_CSRF_ENABLED": False,
+            **app_config,
         }
     )
     yield app

@@ -10,4 +10,5 @@ hashed in the database, rather than Flask-Security: see docs/accounts.md for why
 - `passwords`: forgotten password, reset, change; every other session ends.
 - `people`: change a person's name, role and districts; deactivate and reactivate.
 - `sign_ins`: each successful sign-in's time and address.
+- `sso`: which account a council identity (single sign-on) signs in to: existing staff only.
 """
