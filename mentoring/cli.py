@@ -105,7 +105,7 @@ def create_user_command(
 @click.option("--mentors", default=150, show_default=True, help="Number of mentors.")
 def demo_data_command(seed: int, families: int, mentors: int) -> None:
     """Load the demo data set (Kent's districts, mentors, families, accounts) if not there."""
-    from mentoring.demo import DEMO_PASSWORD, demo_accounts, load_demo_data
+    from demo.data import DEMO_PASSWORD, demo_accounts, load_demo_data
 
     if families < 0 or mentors < 0:
         raise click.ClickException("--families and --mentors must be 0 or more")
@@ -120,7 +120,7 @@ def demo_data_command(seed: int, families: int, mentors: int) -> None:
 @with_appcontext
 def demo_accounts_command() -> None:
     """Print the demo sign-ins."""
-    from mentoring.demo import DEMO_PASSWORD, demo_accounts
+    from demo.data import DEMO_PASSWORD, demo_accounts
 
     click.echo(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
     for email, label in demo_accounts():
