@@ -18,7 +18,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import Field, IntegerField
+from wtforms import Field, IntegerField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.utils import unset_value
 from wtforms.validators import NumberRange, Optional, StopValidation
@@ -30,6 +30,7 @@ __all__ = [
     "CountField",
     "DateInputField",
     "DateRequired",
+    "checkboxes",
     "choice_list",
     "GovCheckboxInput",
     "GovCheckboxesInput",
@@ -136,3 +137,14 @@ class CountField(IntegerField):
             self.data = None
             raise ValueError(self.message)
         self.data = int(text)
+
+
+def checkboxes(label: str, description: str = "") -> Any:
+    """Return an optional field of tick boxes (GOV.UK checkboxes) whose choices the view sets."""
+    return SelectMultipleField(
+        label,
+        description=description,
+        widget=GovCheckboxesInput(),
+        choices=[],
+        validators=[Optional()],
+    )

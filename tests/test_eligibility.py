@@ -434,7 +434,7 @@ def test_sql_readiness_agrees_with_the_explanation(app, db, world):
 def _signed_in(db, user):
     from mentoring.services.users import to_signed_in
 
-    return to_signed_in(db, user)
+    return to_signed_in(session=db, user=user)
 
 
 def _details(**overrides):

@@ -31,7 +31,7 @@ SIGN_IN_FAILED = (
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> SignedInUser | None:
-    return load_signed_in_user(get_session(), user_id)
+    return load_signed_in_user(session=get_session(), user_id=user_id)
 
 
 def safe_next(target: str | None) -> str | None:
@@ -105,7 +105,7 @@ def sign_in():  # type: ignore[no-untyped-def]
                 audit.record(db, "user.sign_in_failed", details_locked=result.locked)
                 db.commit()
             else:
-                signed_in = to_signed_in(db, result.user)
+                signed_in = to_signed_in(session=db, user=result.user)
                 next_url = safe_next(request.args.get("next"))
                 session.clear()  # a fresh session at sign-in
                 login_user(signed_in, remember=False)
@@ -137,7 +137,7 @@ def sign_in():  # type: ignore[no-untyped-def]
 def sign_out():  # type: ignore[no-untyped-def]
     """Sign out: this cookie, and any copy of it, stops working."""
     db = get_session()
-    end_all_sessions(db, current_user.id)
+    end_all_sessions(session=db, user_id=current_user.id)
     audit.record(db, "user.sign_out", object_type="user", object_id=current_user.id)
     db.commit()
     logout_user()
