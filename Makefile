@@ -43,7 +43,7 @@ $(STATIC)/app.css: mentoring/assets/app.scss node_modules/.installed
 db: setup ## Apply migrations to the configured database (SQLite in instance/ by default)
 	$(FLASK) db upgrade
 
-demo: db ## Load the demo data set if the database has none
+demo: db ## Load the demo data set (demo/data.py) if the database has none
 	$(FLASK) demo-data
 
 chromium: ## Install Debian's chromium for the browser tests if it is missing
@@ -65,7 +65,7 @@ bench: setup ## The matching engine's benchmark, then a stored matching run over
 	$(BIN)/python -m matching.bench
 	$(BIN)/python benchmarks/matching_run.py
 
-bench-reports: setup ## Report pages against a large data set (50,000 families, 10,000 mentors)
+bench-reports: setup ## Report pages against a large data set (demo/volume: 50,000 families, 10,000 mentors)
 	$(BIN)/python benchmarks/reports.py
 
 clean:

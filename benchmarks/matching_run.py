@@ -23,8 +23,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
+from demo.data import load_demo_data
 from mentoring import create_app
-from mentoring.demo import load_demo_data
 from mentoring.migrate import upgrade
 from mentoring.models import District, Family, Match, MatchingRun, Mentor, Role, User
 from mentoring.services import matching as matching_service

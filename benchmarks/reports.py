@@ -5,13 +5,13 @@
     REPORTS_BENCH_POSTGRES_URL=postgresql://... make bench-reports
 
 For each database it builds, or reuses when it already holds the data set, a migrated
-database loaded by `flask --app mentoring load-volume` (50,000 families and 10,000 mentors
-by default; SQLite in instance/bench/), signs in as an administrator through the Flask test
-client and times GET /reports/county and GET /reports/districts/<id> (the district with the
-most families) after a warm-up, printing the median, 95th percentile and slowest answer
-against the 300 ms budget, with the row counts. A PostgreSQL database named in the URL is
-created when missing; one holding other data is refused unless --rebuild is given (then it
-is dropped and made again).
+database loaded by `flask --app mentoring load-volume` (`demo/volume`: 50,000 families and
+10,000 mentors by default; SQLite in instance/bench/), signs in as an administrator through
+the Flask test client and times GET /reports/county and GET /reports/districts/<id> (the
+district with the most families) after a warm-up, printing the median, 95th percentile and
+slowest answer against the 300 ms budget, with the row counts. A PostgreSQL database named
+in the URL is created when missing; one holding other data is refused unless --rebuild is
+given (then it is dropped and made again).
 """
 # ruff: noqa: T201, S603
 
@@ -26,12 +26,15 @@ import time
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlmodel import Session, select
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from mentoring import create_app  # noqa: E402
 from mentoring.migrate import upgrade  # noqa: E402
+from mentoring.models import District, Family, Role, User  # noqa: E402
+from mentoring.security import hash_password  # noqa: E402
 
 BUDGET_MS = 300
 PASSWORD = "bench-reports-password-2026"  # noqa: S105 - a throwaway benchmark account
@@ -142,11 +145,6 @@ def _percentile(values: list[float], share: float) -> float:
 
 def measure(url: str, *, repeat: int) -> dict[str, list[float]]:
     """Time the two pages through the test client, signed in as an administrator."""
-    from sqlmodel import Session, select
-
-    from mentoring.models import District, Family, Role, User
-    from mentoring.security import hash_password
-
     app = create_app(
         {
             "DATABASE_URL": _engine_url(url),

@@ -1,13 +1,21 @@
-"""Command-line interface: `flask --app mentoring ...`."""
+"""Command-line interface: `flask --app mentoring ...`.
+
+The demo commands import the ``demo`` package when they run: the service itself never
+imports it.
+"""
 
 from __future__ import annotations
 
 import click
+from alembic import command
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from mentoring.db import get_session
+from mentoring.exceptions import UserError
+from mentoring.migrate import alembic_config, downgrade, upgrade
 from mentoring.models import Role
+from mentoring.services.users import create_user
 
 db_cli = AppGroup("db", help="Apply or undo database migrations.")
 
@@ -16,8 +24,6 @@ db_cli = AppGroup("db", help="Apply or undo database migrations.")
 @click.option("--revision", default="head", show_default=True, help="Target revision.")
 def db_upgrade(revision: str) -> None:
     """Apply migrations up to a revision."""
-    from mentoring.migrate import upgrade
-
     upgrade(current_app.config["DATABASE_URL"], revision)
     click.echo(f"Database upgraded to {revision}.")
 
@@ -28,8 +34,6 @@ def db_upgrade(revision: str) -> None:
 )
 def db_downgrade(revision: str) -> None:
     """Undo migrations down to a revision."""
-    from mentoring.migrate import downgrade
-
     downgrade(current_app.config["DATABASE_URL"], revision)
     click.echo(f"Database downgraded to {revision}.")
 
@@ -37,10 +41,6 @@ def db_downgrade(revision: str) -> None:
 @db_cli.command("current")
 def db_current() -> None:
     """Show the database's current revision."""
-    from alembic import command
-
-    from mentoring.migrate import alembic_config
-
     command.current(alembic_config(current_app.config["DATABASE_URL"]))
 
 
@@ -75,26 +75,19 @@ def create_user_command(
     password: str,
 ) -> None:
     """Create a user who can sign in."""
-    from mentoring import audit
-    from mentoring.exceptions import UserError
-    from mentoring.services.users import create_user
-
-    session = get_session()
     try:
         user = create_user(
-            session=session,
+            session=get_session(),
             email=email,
             name=name,
             password=password,
             role=Role(role),
             district_codes=list(districts),
             mentor_reference=mentor_reference,
+            via="cli",
         )
     except UserError as err:
-        session.rollback()
         raise click.ClickException(str(err)) from None
-    audit.record(session, "user.create", object_type="user", object_id=user.id, via="cli")
-    session.commit()
     click.echo(f"Created {role} {user.email}.")
 
 
@@ -105,7 +98,7 @@ def create_user_command(
 @click.option("--mentors", default=150, show_default=True, help="Number of mentors.")
 def demo_data_command(seed: int, families: int, mentors: int) -> None:
     """Load the demo data set (Kent's districts, mentors, families, accounts) if not there."""
-    from mentoring.demo import DEMO_PASSWORD, demo_accounts, load_demo_data
+    from demo.data import DEMO_PASSWORD, demo_accounts, load_demo_data
 
     if families < 0 or mentors < 0:
         raise click.ClickException("--families and --mentors must be 0 or more")
@@ -120,7 +113,7 @@ def demo_data_command(seed: int, families: int, mentors: int) -> None:
 @with_appcontext
 def demo_accounts_command() -> None:
     """Print the demo sign-ins."""
-    from mentoring.demo import DEMO_PASSWORD, demo_accounts
+    from demo.data import DEMO_PASSWORD, demo_accounts
 
     click.echo(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
     for email, label in demo_accounts():

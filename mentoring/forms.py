@@ -18,7 +18,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import Field, IntegerField
+from wtforms import Field, IntegerField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.utils import unset_value
 from wtforms.validators import NumberRange, Optional, StopValidation
@@ -30,6 +30,7 @@ __all__ = [
     "CountField",
     "DateInputField",
     "DateRequired",
+    "checkboxes",
     "choice_list",
     "GovCheckboxInput",
     "GovCheckboxesInput",
@@ -150,3 +151,14 @@ def show_errors(form: Any, err: Exception, *, fallback: str) -> None:
         field = form._fields.get(name) or form._fields[fallback]
         if message not in field.errors:
             field.errors = [*field.errors, message]
+
+
+def checkboxes(label: str, description: str = "") -> Any:
+    """Return an optional field of tick boxes (GOV.UK checkboxes) whose choices the view sets."""
+    return SelectMultipleField(
+        label,
+        description=description,
+        widget=GovCheckboxesInput(),
+        choices=[],
+        validators=[Optional()],
+    )

@@ -31,7 +31,19 @@ def service_today() -> date:
 
 
 class StrEnum(enum.StrEnum):
-    """A string enumeration whose members print as their value."""
+    """A string enumeration whose members print as their value.
+
+    A member may carry the label people read: ``DBS = "dbs", "DBS check"``; without one,
+    the label is the value in words ("do_not_proceed" is "Do not proceed").
+    """
+
+    _label: str
+
+    def __new__(cls, value: str, label: str = "") -> StrEnum:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member._label = label
+        return member
 
     def __str__(self) -> str:
         return str(self.value)
@@ -42,7 +54,7 @@ class StrEnum(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        return self._label or self.value.replace("_", " ").capitalize()
 
 
 def _check(column: str, enum_cls: type[StrEnum], name: str) -> sa.CheckConstraint:
@@ -64,21 +76,11 @@ def _json_dict() -> Any:
 
 
 class Role(StrEnum):
-    ADMIN = "admin"
-    PROVIDER = "provider"
-    COORDINATOR = "coordinator"
-    SAFEGUARDING = "safeguarding"
-    MENTOR = "mentor"
-
-    @property
-    def label(self) -> str:
-        return {
-            "admin": "Administrator",
-            "provider": "Provider staff",
-            "coordinator": "District coordinator",
-            "safeguarding": "Designated safeguarding lead",
-            "mentor": "Mentor",
-        }[self.value]
+    ADMIN = "admin", "Administrator"
+    PROVIDER = "provider", "Provider staff"
+    COORDINATOR = "coordinator", "District coordinator"
+    SAFEGUARDING = "safeguarding", "Designated safeguarding lead"
+    MENTOR = "mentor", "Mentor"
 
 
 # Staff are everyone but mentors: two-factor sign-in is required of them in production.
@@ -98,34 +100,17 @@ class SignInMethod(StrEnum):
 
 
 class MentorKind(StrEnum):
-    VOLUNTEER = "volunteer"
-    ROLE_MODEL = "role_model"
-
-    @property
-    def label(self) -> str:
-        return {"volunteer": "Volunteer mentor", "role_model": "Former-participant role model"}[
-            self.value
-        ]
+    VOLUNTEER = "volunteer", "Volunteer mentor"
+    ROLE_MODEL = "role_model", "Former-participant role model"
 
 
 class PipelineStage(StrEnum):
-    APPLIED = "applied"
-    REFERENCES = "references"
-    DBS = "dbs"
-    INTERVIEW = "interview"
-    TRAINING = "training"
-    READY = "ready"
-
-    @property
-    def label(self) -> str:
-        return {
-            "applied": "Applied",
-            "references": "References",
-            "dbs": "DBS check",
-            "interview": "Interview",
-            "training": "Training",
-            "ready": "Ready",
-        }[self.value]
+    APPLIED = "applied", "Applied"
+    REFERENCES = "references", "References"
+    DBS = "dbs", "DBS check"
+    INTERVIEW = "interview", "Interview"
+    TRAINING = "training", "Training"
+    READY = "ready", "Ready"
 
 
 class MentorStatus(StrEnum):
@@ -144,17 +129,9 @@ class Gender(StrEnum):
 
 
 class Availability(StrEnum):
-    WEEKDAY_DAYTIME = "weekday_daytime"
-    WEEKDAY_EVENING = "weekday_evening"
-    WEEKEND = "weekend"
-
-    @property
-    def label(self) -> str:
-        return {
-            "weekday_daytime": "Weekday daytimes",
-            "weekday_evening": "Weekday evenings",
-            "weekend": "Weekends",
-        }[self.value]
+    WEEKDAY_DAYTIME = "weekday_daytime", "Weekday daytimes"
+    WEEKDAY_EVENING = "weekday_evening", "Weekday evenings"
+    WEEKEND = "weekend", "Weekends"
 
 
 class ApplicationSource(StrEnum):
@@ -164,26 +141,14 @@ class ApplicationSource(StrEnum):
 
 
 class DbsLevel(StrEnum):
-    ENHANCED_CHILDREN = "enhanced_children"
-    ENHANCED_ADULTS = "enhanced_adults"
-    ENHANCED_BOTH = "enhanced_both"
-
-    @property
-    def label(self) -> str:
-        return {
-            "enhanced_children": "Enhanced with children's barred list",
-            "enhanced_adults": "Enhanced with adults' barred list",
-            "enhanced_both": "Enhanced with children's and adults' barred lists",
-        }[self.value]
+    ENHANCED_CHILDREN = "enhanced_children", "Enhanced with children's barred list"
+    ENHANCED_ADULTS = "enhanced_adults", "Enhanced with adults' barred list"
+    ENHANCED_BOTH = "enhanced_both", "Enhanced with children's and adults' barred lists"
 
 
 class DbsResult(StrEnum):
-    CLEAR = "clear"
-    DISCLOSED = "disclosed"
-
-    @property
-    def label(self) -> str:
-        return {"clear": "Clear", "disclosed": "Information disclosed"}[self.value]
+    CLEAR = "clear", "Clear"
+    DISCLOSED = "disclosed", "Information disclosed"
 
 
 class DbsDecision(StrEnum):
@@ -200,23 +165,12 @@ class InterviewOutcome(StrEnum):
 class Criterion(StrEnum):
     """The programme's identification criteria (phase 1 and phase 2)."""
 
-    CRIME_ASB = "crime_asb"
-    EDUCATION = "education"
-    WORKLESSNESS = "worklessness"
-    DOMESTIC_ABUSE = "domestic_abuse"
-    HEALTH = "health"
-    CHILDREN_NEED_HELP = "children_need_help"
-
-    @property
-    def label(self) -> str:
-        return {
-            "crime_asb": "Crime or anti-social behaviour",
-            "education": "Exclusion or persistent truancy",
-            "worklessness": "Worklessness",
-            "domestic_abuse": "Domestic violence and abuse",
-            "health": "Health problems",
-            "children_need_help": "Children who need help or protection",
-        }[self.value]
+    CRIME_ASB = "crime_asb", "Crime or anti-social behaviour"
+    EDUCATION = "education", "Exclusion or persistent truancy"
+    WORKLESSNESS = "worklessness", "Worklessness"
+    DOMESTIC_ABUSE = "domestic_abuse", "Domestic violence and abuse"
+    HEALTH = "health", "Health problems"
+    CHILDREN_NEED_HELP = "children_need_help", "Children who need help or protection"
 
 
 PHASE1_CRITERIA = (Criterion.CRIME_ASB, Criterion.EDUCATION, Criterion.WORKLESSNESS)
@@ -245,25 +199,13 @@ class FamilyEventKind(StrEnum):
 
 
 class Outcome(StrEnum):
-    SCHOOL_ATTENDANCE = "school_attendance"
-    OFFENDING_STOPPED = "offending_stopped"
-    INTO_WORK = "into_work"
-    WORK_PATHWAY = "work_pathway"
-    DOMESTIC_ABUSE_REDUCED = "domestic_abuse_reduced"
-    HEALTH_IMPROVED = "health_improved"
-    CHILDREN_SAFER = "children_safer"
-
-    @property
-    def label(self) -> str:
-        return {
-            "school_attendance": "School attendance restored",
-            "offending_stopped": "Offending and anti-social behaviour stopped",
-            "into_work": "Adult into work",
-            "work_pathway": "Adult on a pathway to work",
-            "domestic_abuse_reduced": "Domestic abuse reduced",
-            "health_improved": "Health problems addressed",
-            "children_safer": "Children no longer need help or protection",
-        }[self.value]
+    SCHOOL_ATTENDANCE = "school_attendance", "School attendance restored"
+    OFFENDING_STOPPED = "offending_stopped", "Offending and anti-social behaviour stopped"
+    INTO_WORK = "into_work", "Adult into work"
+    WORK_PATHWAY = "work_pathway", "Adult on a pathway to work"
+    DOMESTIC_ABUSE_REDUCED = "domestic_abuse_reduced", "Domestic abuse reduced"
+    HEALTH_IMPROVED = "health_improved", "Health problems addressed"
+    CHILDREN_SAFER = "children_safer", "Children no longer need help or protection"
 
 
 class Slot(StrEnum):
@@ -288,23 +230,12 @@ SLOT_HOLDING_STATUSES = (MatchStatus.APPROVED, MatchStatus.ACCEPTED, MatchStatus
 
 
 class EndReason(StrEnum):
-    GOALS_MET = "goals_met"
-    FAMILY_WITHDREW = "family_withdrew"
-    MENTOR_LEFT = "mentor_left"
-    SAFEGUARDING = "safeguarding"
-    MOVED_AWAY = "moved_away"
-    MENTOR_NOT_MATCHABLE = "mentor_not_matchable"
-
-    @property
-    def label(self) -> str:
-        return {
-            "goals_met": "Goals met",
-            "family_withdrew": "Family withdrew",
-            "mentor_left": "Mentor left",
-            "safeguarding": "Safeguarding",
-            "moved_away": "Family moved away",
-            "mentor_not_matchable": "Mentor no longer cleared to mentor",
-        }[self.value]
+    GOALS_MET = "goals_met", "Goals met"
+    FAMILY_WITHDREW = "family_withdrew", "Family withdrew"
+    MENTOR_LEFT = "mentor_left", "Mentor left"
+    SAFEGUARDING = "safeguarding", "Safeguarding"
+    MOVED_AWAY = "moved_away", "Family moved away"
+    MENTOR_NOT_MATCHABLE = "mentor_not_matchable", "Mentor no longer cleared to mentor"
 
 
 class ContactKind(StrEnum):

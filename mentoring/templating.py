@@ -37,7 +37,7 @@ def navigation() -> list[dict[str, Any]]:
     """Return the service navigation items for the signed-in user's role."""
     if not current_user.is_authenticated:
         return []
-    items = []
+    items: list[dict[str, Any]] = []
     for label, endpoint, roles in NAVIGATION:
         if current_user.role not in roles:
             continue

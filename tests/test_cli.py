@@ -4,7 +4,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import func, select
 
-from mentoring.demo import DEMO_PASSWORD
+from demo.data import DEMO_PASSWORD
 from mentoring.models import (
     CoordinatorDistrict,
     District,

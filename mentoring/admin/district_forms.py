@@ -1,9 +1,9 @@
 """Forms for districts: code and name, neighbours, coordinators, targets."""
 
-from wtforms import SelectMultipleField, StringField, SubmitField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms import StringField, SubmitField
+from wtforms.validators import InputRequired, Length, NumberRange
 
-from mentoring.forms import AppForm, CountField, GovCheckboxesInput, GovSubmitInput, GovTextInput
+from mentoring.forms import AppForm, CountField, GovSubmitInput, GovTextInput, checkboxes
 
 
 class DistrictForm(AppForm):
@@ -19,20 +19,13 @@ class DistrictForm(AppForm):
         widget=GovTextInput(),
         validators=[InputRequired(message="Enter the district's name"), Length(max=80)],
     )
-    neighbours = SelectMultipleField(
+    neighbours = checkboxes(
         "Neighbouring districts",
         description="Mentors may travel to neighbouring districts. Neighbours are kept both "
         "ways round.",
-        widget=GovCheckboxesInput(),
-        choices=[],
-        validators=[Optional()],
     )
-    coordinators = SelectMultipleField(
-        "Coordinators",
-        description="They see and change this district's families.",
-        widget=GovCheckboxesInput(),
-        choices=[],
-        validators=[Optional()],
+    coordinators = checkboxes(
+        "Coordinators", description="They see and change this district's families."
     )
     submit = SubmitField("Save district", widget=GovSubmitInput())
 

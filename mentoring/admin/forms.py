@@ -4,7 +4,6 @@ from wtforms import (
     EmailField,
     PasswordField,
     RadioField,
-    SelectMultipleField,
     StringField,
     SubmitField,
 )
@@ -12,11 +11,11 @@ from wtforms.validators import Email, InputRequired, Length, Optional
 
 from mentoring.forms import (
     AppForm,
-    GovCheckboxesInput,
     GovPasswordInput,
     GovRadioInput,
     GovSubmitInput,
     GovTextInput,
+    checkboxes,
     choice_list,
 )
 from mentoring.models import Role
@@ -43,12 +42,7 @@ class UserForm(AppForm):
         choices=choice_list((r.value, r.label) for r in Role),
         validators=[InputRequired(message="Select a role")],
     )
-    districts = SelectMultipleField(
-        "Districts (coordinators only)",
-        widget=GovCheckboxesInput(),
-        choices=[],
-        validators=[Optional()],
-    )
+    districts = checkboxes("Districts (coordinators only)")
     mentor_reference = StringField(
         "Mentor reference (mentor accounts only)",
         description="For example, M-0007",

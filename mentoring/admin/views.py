@@ -3,53 +3,41 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
-from sqlmodel import col, select
+from flask.typing import ResponseReturnValue
 
-from mentoring import audit
 from mentoring.admin import bp
 from mentoring.admin.forms import UserForm
 from mentoring.db import get_session
 from mentoring.exceptions import UserError
 from mentoring.forms import choice_list
-from mentoring.models import (
-    CoordinatorDistrict,
-    District,
-    Mentor,
-    Role,
-    User,
-)
+from mentoring.models import Role
+from mentoring.read import districts as district_read
+from mentoring.read import users as read
 from mentoring.security import roles_allowed
 from mentoring.services.users import create_user
 
 
 @bp.route("/users")
 @roles_allowed(Role.ADMIN)
-def users():  # type: ignore[no-untyped-def]
+def users() -> ResponseReturnValue:
     """List everyone who can sign in."""
-    db = get_session()
-    rows = db.exec(select(User).order_by(col(User.role), User.name)).all()
-    links = db.exec(
-        select(CoordinatorDistrict.user_id, District.code).join(
-            District, col(District.id) == CoordinatorDistrict.district_id
-        )
-    ).all()
-    districts_by_user: dict[int, list[str]] = {}
-    for user_id, code in links:
-        districts_by_user.setdefault(user_id, []).append(code)
-    mentor_refs = dict(db.exec(select(Mentor.id, Mentor.reference)).all())
+    page = read.user_list(session=get_session())
     return render_template(
-        "admin/users.html", users=rows, districts_by_user=districts_by_user, mentor_refs=mentor_refs
+        "admin/users.html",
+        users=page.users,
+        districts_by_user=page.districts_by_user,
+        mentor_refs=page.mentor_refs,
     )
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
 @roles_allowed(Role.ADMIN)
-def new_user():  # type: ignore[no-untyped-def]
+def new_user() -> ResponseReturnValue:
     """Create a user account."""
     db = get_session()
     form = UserForm()
     form.districts.choices = choice_list(
-        (d.code, d.name) for d in db.exec(select(District).order_by(col(District.name))).all()
+        (d.code, d.name) for d in district_read.options(session=db)
     )
     if form.validate_on_submit():
         try:
@@ -63,12 +51,9 @@ def new_user():  # type: ignore[no-untyped-def]
                 mentor_reference=form.mentor_reference.data or None,
             )
         except UserError as err:
-            db.rollback()
             field = _field_for(str(err))
             getattr(form, field).errors.append(str(err)[0].upper() + str(err)[1:])
         else:
-            audit.record(db, "user.create", object_type="user", object_id=user.id, role=user.role)
-            db.commit()
             flash(f"Account created for {user.name}.", "success")
             return redirect(url_for("admin.users"))
     form.password.data = ""

@@ -51,7 +51,7 @@ def change_password() -> ResponseReturnValue:
         else:
             # This session carries the new version; every other one is refused.
             started = session.get("signed_in_at")
-            login_user(to_signed_in(db, user), remember=False)
+            login_user(to_signed_in(session=db, user=user), remember=False)
             session["signed_in_at"] = started
             flash(
                 "Your password has been changed. You have been signed out everywhere else.",

@@ -1,5 +1,7 @@
 """Forms for signing in and for your account: passwords, two-factor codes, invitations."""
 
+from typing import Any
+
 from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length
 
@@ -8,81 +10,75 @@ from mentoring.forms import AppForm, GovPasswordInput, GovSubmitInput, GovTextIn
 HOW_TO_CHOOSE = "12 characters or more. Three or four random words are strong and easy to remember."
 
 
-class SignInForm(AppForm):
-    email = EmailField(
+def _password(label: str, missing: str, description: str = "") -> Any:
+    return PasswordField(
+        label,
+        description=description,
+        widget=GovPasswordInput(),
+        validators=[InputRequired(message=missing), Length(max=256)],
+    )
+
+
+def _email(description: str = "") -> Any:
+    return EmailField(
         "Email address",
+        description=description,
         widget=GovTextInput(),
         validators=[InputRequired(message="Enter your email address"), Length(max=254)],
     )
-    password = PasswordField(
-        "Password",
-        widget=GovPasswordInput(),
-        validators=[InputRequired(message="Enter your password"), Length(max=256)],
+
+
+def _code(label: str, description: str, longest: int, too_long: str) -> Any:
+    return StringField(
+        label,
+        description=description,
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter the code from your authenticator app"),
+            Length(max=longest, message=too_long),
+        ],
     )
+
+
+class SignInForm(AppForm):
+    email = _email()
+    password = _password("Password", "Enter your password")
     submit = SubmitField("Sign in", widget=GovSubmitInput())
 
 
 class ChoosePasswordForm(AppForm):
     """Choose a password: on accepting an invitation, or from a reset link."""
 
-    password = PasswordField(
-        "Create a password",
-        description=HOW_TO_CHOOSE,
-        widget=GovPasswordInput(),
-        validators=[InputRequired(message="Enter a password"), Length(max=256)],
-    )
-    confirm = PasswordField(
-        "Confirm your password",
-        widget=GovPasswordInput(),
-        validators=[InputRequired(message="Enter the password again"), Length(max=256)],
-    )
+    password = _password("Create a password", "Enter a password", HOW_TO_CHOOSE)
+    confirm = _password("Confirm your password", "Enter the password again")
     submit = SubmitField("Save password", widget=GovSubmitInput())
 
 
 class ChangePasswordForm(ChoosePasswordForm):
     """Change your own password: the current one first."""
 
-    current = PasswordField(
-        "Current password",
-        widget=GovPasswordInput(),
-        validators=[InputRequired(message="Enter your current password"), Length(max=256)],
-    )
+    current = _password("Current password", "Enter your current password")
     submit = SubmitField("Change password", widget=GovSubmitInput())
 
 
 class ForgottenPasswordForm(AppForm):
-    email = EmailField(
-        "Email address",
-        description="We will send a link to reset your password to this address.",
-        widget=GovTextInput(),
-        validators=[InputRequired(message="Enter your email address"), Length(max=254)],
-    )
+    email = _email("We will send a link to reset your password to this address.")
     submit = SubmitField("Send me a link", widget=GovSubmitInput())
 
 
 class CodeForm(AppForm):
     """A code from the authenticator app, or a recovery code."""
 
-    code = StringField(
+    code = _code(
         "Code from your authenticator app",
-        description="The 6 digits your app shows now. Lost your phone? Enter one of your "
-        "recovery codes instead.",
-        widget=GovTextInput(),
-        validators=[
-            InputRequired(message="Enter the code from your authenticator app"),
-            Length(max=40, message="Enter the 6-digit code or a recovery code"),
-        ],
+        "The 6 digits your app shows now. Lost your phone? Enter one of your recovery codes "
+        "instead.",
+        40,
+        "Enter the 6-digit code or a recovery code",
     )
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
 
 class SetUpCodeForm(AppForm):
-    code = StringField(
-        "Enter the 6-digit code your app shows",
-        widget=GovTextInput(),
-        validators=[
-            InputRequired(message="Enter the code from your authenticator app"),
-            Length(max=20, message="Enter the 6-digit code"),
-        ],
-    )
+    code = _code("Enter the 6-digit code your app shows", "", 20, "Enter the 6-digit code")
     submit = SubmitField("Confirm and continue", widget=GovSubmitInput())

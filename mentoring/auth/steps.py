@@ -100,7 +100,7 @@ def finish(user: User, *, method: SignInMethod, next_url: str | None) -> Respons
         session=db, user_id=saved_id(user), ip_address=client_address(), method=method
     )
     session.clear()  # a fresh session at sign-in
-    login_user(to_signed_in(db, user), remember=False)
+    login_user(to_signed_in(session=db, user=user), remember=False)
     now = utcnow().isoformat()
     session["signed_in_at"] = now
     session["last_seen"] = now

@@ -32,7 +32,7 @@ SIGN_IN_FAILED = (
 
 
 def _load_user(user_id: str) -> SignedInUser | None:
-    return load_signed_in_user(get_session(), user_id)
+    return load_signed_in_user(session=get_session(), user_id=user_id)
 
 
 login_manager.user_loader(_load_user)
@@ -117,7 +117,7 @@ def sign_in() -> ResponseReturnValue:
 def sign_out() -> ResponseReturnValue:
     """Sign out: this cookie, and any copy of it, stops working."""
     db = get_session()
-    end_all_sessions(db, current_user.id)
+    end_all_sessions(session=db, user_id=current_user.id)
     audit.record_access(db, "user.sign_out", object_type="user", object_id=current_user.id)
     logout_user()
     session.clear()

@@ -88,7 +88,7 @@ def nice_step(largest: float, steps: int = 4) -> float:
     if largest <= 0:
         return 1
     raw = largest / steps
-    power = 10 ** math.floor(math.log10(raw))
+    power = 10.0 ** math.floor(math.log10(raw))
     for multiple in (1, 2, 5, 10):
         if raw <= multiple * power:
             return max(1, multiple * power)

@@ -16,7 +16,7 @@ from mentoring.reports import bp
 @click.option("--seed", default=7, show_default=True, help="Random seed.")
 def load_volume_command(families: int, mentors: int, years: int, seed: int) -> None:
     """Load invented families, mentors, matches and results in bulk (an empty database only)."""
-    from mentoring.reports.volume import VolumeError, load_volume
+    from demo.volume import VolumeError, load_volume  # the runtime never imports demo
 
     if current_app.config.get("ENV_NAME") == "production":
         raise click.ClickException("load-volume makes invented data: not in production")

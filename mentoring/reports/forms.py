@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from wtforms import SelectField
+from wtforms import Field, SelectField
 from wtforms.validators import Optional, ValidationError
 
+from mentoring.exceptions import PeriodError
 from mentoring.forms import AppForm, DateInputField, GovSelect, choice_list
 from mentoring.numbers import is_number
 from mentoring.services.districts import current_programme_year, programme_year_label
 from mentoring.services.reports import (
     EARLIEST_YEAR,
+    LATEST_YEAR,
     Period,
-    PeriodError,
     date_range_period,
     programme_year_period,
 )
@@ -56,7 +57,7 @@ class PeriodForm(AppForm):
             return
         if (
             not is_number(str(field.data), max_digits=4)
-            or not EARLIEST_YEAR <= int(field.data) <= 2100
+            or not EARLIEST_YEAR <= int(field.data) <= LATEST_YEAR
         ):
             raise ValidationError("Select a programme year from the list")
 
@@ -76,7 +77,8 @@ class PeriodForm(AppForm):
                 self.year.data = str(year)
                 self.period = programme_year_period(year)
         except PeriodError as err:
-            field = {"start": self.start, "end": self.end}.get(err.field, self.year)
+            fields: dict[str, Field] = {"start": self.start, "end": self.end}
+            field = fields.get(err.field or "", self.year)
             field.errors = [*field.errors, str(err)]
             return False
         return True

@@ -29,7 +29,8 @@ def _number(value: int) -> str:
     return f"{value:,}"
 
 
-def _pounds(value: int) -> str:
+def pounds(value: int) -> str:
+    """Money in whole pounds, as people write it: £3,200."""
     return f"£{value:,}"
 
 
@@ -70,8 +71,8 @@ class Presenter:
         """Money worked out as ``count`` times ``each``."""
         if self._small(count):
             below = self.threshold * each
-            return Cell(f"less than {_pounds(below)}", f"<{below}", below / 2, suppressed=True)
-        return Cell(_pounds(amount), amount, amount)
+            return Cell(f"less than {pounds(below)}", f"<{below}", below / 2, suppressed=True)
+        return Cell(pounds(amount), amount, amount)
 
     def percent(self, part: int, whole: int | None) -> Cell:
         """``part`` as a percentage of ``whole`` (hidden when it would give ``part`` away)."""

@@ -13,7 +13,7 @@ from typing import Any
 
 from mentoring.models import Outcome, PipelineStage
 from mentoring.reports.charts import Chart, Row, Series, Value, bar_chart
-from mentoring.reports.present import Cell, Presenter
+from mentoring.reports.present import Cell, Presenter, pounds
 from mentoring.services.reports import (
     DistrictFigures,
     MentorProgramme,
@@ -406,9 +406,9 @@ def _outcome_tables(rows: list[OutcomeRow], rates: PaymentRates, p: Presenter) -
     payment_columns = [
         Column("name", "District", numeric=False),
         Column("attached", "Families worked with"),
-        Column("attachment", f"Attachment fees ({_pounds(rates.per_attachment)} each)"),
+        Column("attachment", f"Attachment fees ({pounds(rates.per_attachment)} each)"),
         Column("payable", "Worked with and turned around"),
-        Column("results", f"Result payments ({_pounds(rates.per_result)} each)"),
+        Column("results", f"Result payments ({pounds(rates.per_result)} each)"),
         Column("total", "Total"),
     ]
 
@@ -427,7 +427,7 @@ def _outcome_tables(rows: list[OutcomeRow], rates: PaymentRates, p: Presenter) -
         total = (
             Cell("–", "", -1, suppressed=True)
             if attachment.suppressed or results.suppressed
-            else Cell(_pounds(r.payments.total), r.payments.total, r.payments.total)
+            else Cell(pounds(r.payments.total), r.payments.total, r.payments.total)
         )
         return [
             p.text(r.name),
@@ -454,10 +454,6 @@ def _outcome_tables(rows: list[OutcomeRow], rates: PaymentRates, p: Presenter) -
         test_id="outcomes-payments",
     )
     return OutcomesReport(results, payments)
-
-
-def _pounds(value: int) -> str:
-    return f"£{value:,}"
 
 
 def outcomes(rows: list[OutcomeRow], rates: PaymentRates, p: Presenter) -> OutcomesReport:

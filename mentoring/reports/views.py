@@ -18,31 +18,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, render_template, request, url_for
+from flask import Response, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlmodel import col, select
 
 from mentoring import audit
 from mentoring.csvutil import write_csv
 from mentoring.db import get_session
-from mentoring.models import District, Role, service_today
+from mentoring.models import District, Role
+from mentoring.read import reports as read
 from mentoring.reports import bp, tables
 from mentoring.reports.forms import PeriodForm
 from mentoring.reports.present import Presenter
 from mentoring.security import roles_allowed
-from mentoring.services import reports as service
-from mentoring.services.common.scope import can_see_district, visible_district_ids
+from mentoring.services.common.scope import load_visible, visible_district_ids
+from mentoring.services.reports import small_number_threshold
 
 FAMILY_REPORT_ROLES = (Role.ADMIN, Role.COORDINATOR)
 MENTOR_REPORT_ROLES = (Role.ADMIN, Role.PROVIDER)
-
-
-def _all_districts() -> list[District]:
-    return list(get_session().exec(select(District).order_by(col(District.name))).all())
-
-
-def _own_district_ids() -> set[int]:
-    return set(visible_district_ids(current_user))
 
 
 def _period_form() -> PeriodForm:
@@ -53,23 +46,21 @@ def _period_form() -> PeriodForm:
 
 
 def _presenter(anonymised: bool) -> Presenter:
-    return Presenter(anonymised=anonymised, threshold=service.small_number_threshold())
+    return Presenter(anonymised=anonymised, threshold=small_number_threshold())
 
 
 def _csv(
     name: str, header: list[str], rows: list[list[Any]], *, district_id: int | None = None
 ) -> Response:
     """Send an anonymised CSV file, and record in the audit log who downloaded which report."""
-    db = get_session()
-    audit.record(
-        db,
+    audit.record_access(
+        get_session(),
         "report.export",
         object_type="report",
         district_id=district_id,
         report=name,
         rows=len(rows),
     )
-    db.commit()
     return Response(
         write_csv(rows, header),
         mimetype="text/csv",
@@ -77,10 +68,10 @@ def _csv(
     )
 
 
-def _render(template: str, form: PeriodForm, **context: Any) -> Any:
+def _render(template: str, form: PeriodForm, **context: Any) -> ResponseReturnValue:
     """Render a report page; a period that cannot be used answers 400 with its errors."""
     status = 200 if form.period is not None else 400
-    threshold = service.small_number_threshold()
+    threshold = small_number_threshold()
     return (
         render_template(template, form=form, period=form.period, threshold=threshold, **context),
         status,
@@ -94,14 +85,12 @@ def _render(template: str, form: PeriodForm, **context: Any) -> Any:
 
 @bp.route("/")
 @roles_allowed(Role.ADMIN, Role.COORDINATOR, Role.PROVIDER)
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     """List the reports the user may see."""
-    districts = []
-    if current_user.role in (Role.ADMIN.value, Role.COORDINATOR.value):
-        own = _own_district_ids()
-        districts = [d for d in _all_districts() if d.id in own]
+    own = visible_district_ids(current_user)
+    districts = read.districts(session=get_session(), only=own) if own else []
     return render_template(
-        "reports/index.html", districts=districts, threshold=service.small_number_threshold()
+        "reports/index.html", districts=districts, threshold=small_number_threshold()
     )
 
 
@@ -110,45 +99,36 @@ def index():  # type: ignore[no-untyped-def]
 # ---------------------------------------------------------------------------
 
 
-def _district_or_404(district_id: int) -> District:
-    district = get_session().get(District, district_id)
-    if district is None or not can_see_district(current_user, district_id):
-        abort(404)
-    return district
-
-
 @bp.route("/districts/<int:district_id>")
 @roles_allowed(*FAMILY_REPORT_ROLES)
-def district(district_id: int):  # type: ignore[no-untyped-def]
+def district(district_id: int) -> ResponseReturnValue:
     """Show a district's dashboard: the period's families against the target, and now."""
-    row = _district_or_404(district_id)
+    db = get_session()
+    row = load_visible(District, district_id, current_user, session=db)
     form = _period_form()
     context: dict[str, Any] = {"district": row}
     if form.period is not None:
-        figures = service.district_figures(
-            session=get_session(), district_ids={district_id}, period=form.period
-        )[0]
+        page = read.dashboard(session=db, district_id=district_id, period=form.period)
         context.update(
-            figures=figures,
-            dashboard=tables.dashboard(figures, form.period, _presenter(False)),
-            today=service_today(),
-            no_contact_days=service.no_contact_days(),
-            reminder_days=service.current_policy().reminder_days,
+            figures=page.figures,
+            dashboard=tables.dashboard(page.figures, form.period, _presenter(False)),
+            today=page.today,
+            no_contact_days=page.no_contact_days,
+            reminder_days=page.reminder_days,
         )
     return _render("reports/district.html", form, **context)
 
 
 @bp.route("/districts/<int:district_id>/download")
 @roles_allowed(*FAMILY_REPORT_ROLES)
-def district_csv(district_id: int):  # type: ignore[no-untyped-def]
+def district_csv(district_id: int) -> ResponseReturnValue:
     """Download a district's dashboard as an anonymised CSV file."""
-    row = _district_or_404(district_id)
+    db = get_session()
+    row = load_visible(District, district_id, current_user, session=db)
     form = _period_form()
     if form.period is None:
         return _render("reports/district.html", form, district=row)
-    figures = service.district_figures(
-        session=get_session(), district_ids={district_id}, period=form.period
-    )[0]
+    figures = read.dashboard(session=db, district_id=district_id, period=form.period).figures
     header, rows = tables.dashboard_csv(figures, form.period, _presenter(True))
     return _csv(
         f"dashboard-{row.code.lower()}-{form.period.slug}", header, rows, district_id=district_id
@@ -162,17 +142,13 @@ def district_csv(district_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/county")
 @roles_allowed(*FAMILY_REPORT_ROLES)
-def county():  # type: ignore[no-untyped-def]
+def county() -> ResponseReturnValue:
     """Show every district's figures in one sortable table, and a chart against targets."""
     form = _period_form()
     context: dict[str, Any] = {}
     if form.period is not None:
-        figures = service.district_figures(
-            session=get_session(),
-            district_ids={d.id for d in _all_districts() if d.id is not None},
-            period=form.period,
-        )
-        own = _own_district_ids()
+        figures = read.county(session=get_session(), period=form.period)
+        own = visible_district_ids(current_user)
         others = {f.district_id for f in figures} - own
         period_args = form.period.query_args()
         overview = tables.county(
@@ -195,16 +171,12 @@ def county():  # type: ignore[no-untyped-def]
 
 @bp.route("/county/download")
 @roles_allowed(*FAMILY_REPORT_ROLES)
-def county_csv():  # type: ignore[no-untyped-def]
+def county_csv() -> ResponseReturnValue:
     """Download the county overview as an anonymised CSV file (one row a district)."""
     form = _period_form()
     if form.period is None:
         return _render("reports/county.html", form)
-    figures = service.district_figures(
-        session=get_session(),
-        district_ids={d.id for d in _all_districts() if d.id is not None},
-        period=form.period,
-    )
+    figures = read.county(session=get_session(), period=form.period)
     header, rows = tables.county_csv(figures, form.period, _presenter(True))
     return _csv(f"county-overview-{form.period.slug}", header, rows)
 
@@ -214,41 +186,36 @@ def county_csv():  # type: ignore[no-untyped-def]
 # ---------------------------------------------------------------------------
 
 
-def _outcomes(form: PeriodForm) -> tuple[list[service.OutcomeRow], service.PaymentRates]:
-    rates = service.payment_rates()
-    rows = service.outcomes_report(
-        session=get_session(),
-        district_ids=_own_district_ids(),
-        period=form.period,  # type: ignore[arg-type]
-        rates=rates,
-    )
-    return rows, rates
-
-
 @bp.route("/outcomes")
 @roles_allowed(*FAMILY_REPORT_ROLES)
-def outcomes():  # type: ignore[no-untyped-def]
+def outcomes() -> ResponseReturnValue:
     """Show results achieved, families turned around and the payments they imply."""
     form = _period_form()
     context: dict[str, Any] = {}
     if form.period is not None:
-        rows, rates = _outcomes(form)
+        page = read.outcomes(
+            session=get_session(),
+            district_ids=visible_district_ids(current_user),
+            period=form.period,
+        )
         context.update(
-            rates=rates,
-            report=tables.outcomes(rows, rates, _presenter(False)),
+            rates=page.rates,
+            report=tables.outcomes(page.rows, page.rates, _presenter(False)),
         )
     return _render("reports/outcomes.html", form, **context)
 
 
 @bp.route("/outcomes/download")
 @roles_allowed(*FAMILY_REPORT_ROLES)
-def outcomes_csv():  # type: ignore[no-untyped-def]
+def outcomes_csv() -> ResponseReturnValue:
     """Download outcomes and payment by results as an anonymised CSV file."""
     form = _period_form()
     if form.period is None:
         return _render("reports/outcomes.html", form)
-    rows, rates = _outcomes(form)
-    header, csv_rows = tables.outcomes_csv(rows, rates, form.period, _presenter(True))
+    page = read.outcomes(
+        session=get_session(), district_ids=visible_district_ids(current_user), period=form.period
+    )
+    header, csv_rows = tables.outcomes_csv(page.rows, page.rates, form.period, _presenter(True))
     return _csv(f"outcomes-{form.period.slug}", header, csv_rows)
 
 
@@ -257,29 +224,20 @@ def outcomes_csv():  # type: ignore[no-untyped-def]
 # ---------------------------------------------------------------------------
 
 
-def _mentor_scope() -> tuple[set[int], District | None, list[District]]:
+def _mentor_scope() -> read.MentorScope:
     """Read the optional home-district filter; an unknown district is a 404."""
-    districts = _all_districts()
-    raw = request.args.get("district", "")
-    if not raw:
-        return {d.id for d in districts if d.id is not None}, None, districts
-    chosen = next((d for d in districts if str(d.id) == raw), None)
-    if chosen is None or chosen.id is None:
-        abort(404)
-    return {chosen.id}, chosen, districts
+    return read.mentor_scope(session=get_session(), district=request.args.get("district", ""))
 
 
 @bp.route("/mentors")
 @roles_allowed(*MENTOR_REPORT_ROLES)
-def mentors():  # type: ignore[no-untyped-def]
+def mentors() -> ResponseReturnValue:
     """Show the recruitment funnel, former participants, load and matches ended."""
     form = _period_form()
-    ids, chosen, districts = _mentor_scope()
-    context: dict[str, Any] = {"districts": districts, "chosen": chosen}
+    scope = _mentor_scope()
+    context: dict[str, Any] = {"districts": scope.districts, "chosen": scope.chosen}
     if form.period is not None:
-        programme = service.mentor_programme(
-            session=get_session(), district_ids=ids, period=form.period
-        )
+        programme = read.mentor_programme(session=get_session(), scope=scope, period=form.period)
         context.update(
             programme=programme,
             report=tables.mentor_programme(programme, form.period, _presenter(False)),
@@ -289,17 +247,12 @@ def mentors():  # type: ignore[no-untyped-def]
 
 @bp.route("/mentors/download")
 @roles_allowed(*MENTOR_REPORT_ROLES)
-def mentors_csv():  # type: ignore[no-untyped-def]
+def mentors_csv() -> ResponseReturnValue:
     """Download the mentor programme report as an anonymised CSV file."""
     form = _period_form()
-    ids, chosen, districts = _mentor_scope()
+    scope = _mentor_scope()
     if form.period is None:
-        return _render("reports/mentors.html", form, districts=districts, chosen=chosen)
-    programme = service.mentor_programme(
-        session=get_session(), district_ids=ids, period=form.period
-    )
-    header, rows = tables.mentor_programme_csv(
-        programme, form.period, chosen.name if chosen else "All districts", _presenter(True)
-    )
-    scope = chosen.code.lower() if chosen else "all"
-    return _csv(f"mentor-programme-{scope}-{form.period.slug}", header, rows)
+        return _render("reports/mentors.html", form, districts=scope.districts, chosen=scope.chosen)
+    programme = read.mentor_programme(session=get_session(), scope=scope, period=form.period)
+    header, rows = tables.mentor_programme_csv(programme, form.period, scope.name, _presenter(True))
+    return _csv(f"mentor-programme-{scope.slug}-{form.period.slug}", header, rows)

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from mentoring import audit
 from mentoring.db import write_transaction
-from mentoring.exceptions import DistrictError
+from mentoring.exceptions import DistrictError, NotFound
 from mentoring.models import (
     CoordinatorDistrict,
     District,
@@ -126,8 +126,8 @@ def _set_links(
         session.execute(
             sa.delete(DistrictNeighbour).where(
                 sa.or_(
-                    DistrictNeighbour.district_id == district_id,
-                    DistrictNeighbour.neighbour_id == district_id,
+                    col(DistrictNeighbour.district_id) == district_id,
+                    col(DistrictNeighbour.neighbour_id) == district_id,
                 )
             )
         )
@@ -140,7 +140,7 @@ def _set_links(
         changed.append("coordinators")
         session.execute(
             sa.delete(CoordinatorDistrict).where(
-                CoordinatorDistrict.district_id == district_id,
+                col(CoordinatorDistrict.district_id) == district_id,
                 col(CoordinatorDistrict.user_id).in_(sorted(current - coordinators)),
             )
         )
@@ -246,6 +246,9 @@ def set_target(
         raise DistrictError("target_families", "Enter the target as a whole number, like 40")
     if target_families > 100_000:
         raise DistrictError("target_families", "The target must be 100,000 or fewer")
+    if district.id is None:
+        raise NotFound("Page not found")
+    district_id = district.id
     with write_transaction(session):
         row = session.exec(
             select(DistrictTarget).where(
@@ -255,7 +258,7 @@ def set_target(
         ).first()
         if row is None:
             row = DistrictTarget(
-                district_id=district.id,  # type: ignore[arg-type]
+                district_id=district_id,
                 programme_year=programme_year,
                 target_families=target_families,
             )

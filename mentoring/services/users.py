@@ -1,15 +1,26 @@
-"""Create users and sign them in."""
+"""Users: create them, sign them in and out, and take their messages off their home page."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from typing import Any
 
-from sqlmodel import Session, select
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
 
-from mentoring.exceptions import UserError
-from mentoring.models import CoordinatorDistrict, District, Mentor, Role, User, utcnow
-from mentoring.security import hash_password, needs_rehash, password_problem, verify_password
+from mentoring import audit
+from mentoring.db import write_transaction
+from mentoring.exceptions import NotFound, UserError
+from mentoring.models import (
+    CoordinatorDistrict,
+    District,
+    Mentor,
+    Notification,
+    Role,
+    User,
+    utcnow,
+)
+from mentoring.security import hash_password, password_problem
 
 
 @dataclass(frozen=True)
@@ -43,7 +54,7 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def load_signed_in_user(session: Session, user_id: str) -> SignedInUser | None:
+def load_signed_in_user(*, session: Session, user_id: str) -> SignedInUser | None:
     """Load the user for a session cookie's id ("<id>:<version>"); stale versions fail."""
     try:
         raw_id, raw_version = user_id.split(":", 1)
@@ -53,13 +64,16 @@ def load_signed_in_user(session: Session, user_id: str) -> SignedInUser | None:
     user = session.get(User, uid)
     if user is None or not user.is_enabled or user.session_version != version:
         return None
-    return to_signed_in(session, user)
+    return to_signed_in(session=session, user=user)
 
 
-def to_signed_in(session: Session, user: User) -> SignedInUser:
+def to_signed_in(*, session: Session, user: User) -> SignedInUser:
+    """Return what the app keeps of a user for the request: role, districts, mentor."""
     district_ids: frozenset[int] = frozenset()
     if user.role == Role.ADMIN.value:
-        district_ids = frozenset(session.exec(select(District.id)).all())  # type: ignore[arg-type]
+        district_ids = frozenset(
+            d for d in session.exec(select(District.id)).all() if d is not None
+        )
     elif user.role == Role.COORDINATOR.value:
         district_ids = frozenset(
             session.exec(
@@ -91,8 +105,12 @@ def create_user(
     district_codes: list[str] | None = None,
     mentor_reference: str | None = None,
     check_password: bool = True,
+    via: str | None = None,
 ) -> User:
-    """Create a user; the caller commits. Raise UserError with a clear message."""
+    """Create a user in one transaction, audited; raise UserError with a clear message.
+
+    The audit event names the account's role, or how it was made (``via="cli"``).
+    """
     email = normalise_email(email)
     if "@" not in email or len(email) > 254:
         raise UserError(f"'{email}' is not an email address")
@@ -125,52 +143,44 @@ def create_user(
         user.mentor_id = mentor.id
     elif mentor_reference:
         raise UserError("only mentor accounts link to a mentor record")
-    session.add(user)
-    session.flush()
-    for district in districts:
-        session.add(CoordinatorDistrict(user_id=user.id, district_id=district.id))
+    with write_transaction(session):
+        session.add(user)
+        session.flush()
+        if user.id is None:  # pragma: no cover - flushed
+            raise UserError("the user has not been saved")
+        for district in districts:
+            if district.id is not None:
+                session.add(CoordinatorDistrict(user_id=user.id, district_id=district.id))
+        details: dict[str, Any] = {"via": via} if via else {"role": user.role}
+        audit.record(session, "user.create", object_type="user", object_id=user.id, **details)
     return user
 
 
-@dataclass(frozen=True)
-class SignInResult:
-    user: User | None
-    locked: bool = False
+def end_all_sessions(*, session: Session, user_id: int) -> None:
+    """Invalidate every session cookie the user holds (sign-out, password change). Commits."""
+    with write_transaction(session):
+        user = session.get(User, user_id)
+        if user is not None:
+            user.session_version += 1
+            session.add(user)
 
 
-def authenticate(
-    *, session: Session, email: str, password: str, max_failures: int, lockout_minutes: int
-) -> SignInResult:
-    """Check a sign-in; count failures per account and lock it after too many. Commits."""
-    user = session.exec(select(User).where(User.email == normalise_email(email))).first()
-    now = utcnow()
-    if user is None:
-        verify_password(None, password)  # same work as for a real account
-        return SignInResult(None)
-    if user.locked_until and user.locked_until > now:
-        verify_password(None, password)
-        return SignInResult(None, locked=True)
-    if not verify_password(user.password_hash, password) or not user.is_enabled:
-        user.failed_sign_ins += 1
-        if user.failed_sign_ins >= max_failures:
-            user.locked_until = now + timedelta(minutes=lockout_minutes)
-            user.failed_sign_ins = 0
-        session.add(user)
-        session.commit()
-        return SignInResult(None, locked=user.locked_until is not None and user.locked_until > now)
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    user.failed_sign_ins = 0
-    user.locked_until = None
-    user.last_sign_in_at = now
-    session.add(user)
-    session.commit()
-    return SignInResult(user)
+def mark_read(*, session: Session, user_id: int, notification_id: int) -> None:
+    """Take one of the user's own messages off their home page; another's is NotFound."""
+    with write_transaction(session):
+        note = session.get(Notification, notification_id)
+        if note is None or note.user_id != user_id:
+            raise NotFound("Page not found")
+        if note.read_at is None:
+            note.read_at = utcnow()
+            session.add(note)
 
 
-def end_all_sessions(session: Session, user_id: int) -> None:
-    """Invalidate every session cookie the user holds (sign-out, password change)."""
-    user = session.get(User, user_id)
-    if user is not None:
-        user.session_version += 1
-        session.add(user)
+def mark_all_read(*, session: Session, user_id: int) -> None:
+    """Take all of the user's messages off their home page."""
+    with write_transaction(session):
+        session.exec(
+            sa.update(Notification)
+            .where(col(Notification.user_id) == user_id, col(Notification.read_at).is_(None))
+            .values(read_at=utcnow())
+        )

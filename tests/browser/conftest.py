@@ -17,8 +17,8 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from sqlmodel import Session
 from werkzeug.serving import make_server
 
+from demo.data import DEMO_PASSWORD, load_demo_data
 from mentoring import create_app
-from mentoring.demo import DEMO_PASSWORD, load_demo_data
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 OUTPUT = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"

@@ -64,7 +64,7 @@ def _grow(db, family, mentor, n):
 
 
 def test_family_page_queries_do_not_grow_with_history_or_matches(app, db, world, make_user):
-    user = to_signed_in(db, make_user(Role.COORDINATOR, districts=[world.dartford]))
+    user = to_signed_in(session=db, user=make_user(Role.COORDINATOR, districts=[world.dartford]))
     family = ready_family(db, world.dartford)
     mentor = vetted_mentor(db, world.dartford)
     engine = app.extensions["db_engine"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
@@ -105,6 +106,24 @@ def _name_of(session: Session, user_id: int) -> str:
     return actor.name if actor else "Your mentoring provider"
 
 
+def _issue_invitation(
+    session: Session, user: User, actor_id: int, outbox: Outbox, **details: Any
+) -> str:
+    """Make the invitation link for a new account, audit it, and queue the email."""
+    token = tokens.issue(
+        session,
+        user_id=saved_id(user),
+        purpose=TokenPurpose.INVITE,
+        lifetime=_lifetime(),
+        created_by_id=actor_id,
+    )
+    audit.record(
+        session, "user.invite", object_type="user", object_id=user.id, actor_id=actor_id, **details
+    )
+    _send_invite(outbox, user, token, invited_by=_name_of(session, actor_id))
+    return token
+
+
 def invite_staff(
     *,
     session: Session,
@@ -132,23 +151,7 @@ def invite_staff(
         session.flush()
         for district_id in ids:
             session.add(CoordinatorDistrict(user_id=saved_id(user), district_id=district_id))
-        token = tokens.issue(
-            session,
-            user_id=saved_id(user),
-            purpose=TokenPurpose.INVITE,
-            lifetime=_lifetime(),
-            created_by_id=actor_id,
-        )
-        audit.record(
-            session,
-            "user.invite",
-            object_type="user",
-            object_id=user.id,
-            actor_id=actor_id,
-            role=role,
-            districts=ids,
-        )
-        _send_invite(outbox, user, token, invited_by=_name_of(session, actor_id))
+        token = _issue_invitation(session, user, actor_id, outbox, role=role, districts=ids)
     outbox.send()
     return Invitation(user, token)
 
@@ -182,23 +185,9 @@ def invite_mentor(*, session: Session, mentor_id: int, actor_id: int) -> Invitat
         )
         session.add(user)
         session.flush()
-        token = tokens.issue(
-            session,
-            user_id=saved_id(user),
-            purpose=TokenPurpose.INVITE,
-            lifetime=_lifetime(),
-            created_by_id=actor_id,
+        token = _issue_invitation(
+            session, user, actor_id, outbox, role=Role.MENTOR.value, mentor_id=mentor.id
         )
-        audit.record(
-            session,
-            "user.invite",
-            object_type="user",
-            object_id=user.id,
-            actor_id=actor_id,
-            role=Role.MENTOR.value,
-            mentor_id=mentor.id,
-        )
-        _send_invite(outbox, user, token, invited_by=_name_of(session, actor_id))
     outbox.send()
     return Invitation(user, token)
 

@@ -134,7 +134,7 @@ class Outbox:
         ``strict`` it is sent now and each failure gives back its key (the daily job
         forgets those reminders so tomorrow tries again).
         """
-        sent, failed = 0, []
+        sent, failed = 0, list[Hashable | None]()
         if not self.emails:
             return sent, failed
         dispatch = None if strict else current_app.extensions.get("mail_dispatch")

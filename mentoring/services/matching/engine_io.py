@@ -13,6 +13,7 @@ import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -72,6 +73,16 @@ def _need_codes(session: Session) -> dict[int, str]:
     return {n: code for n, code in session.exec(select(Need.id, Need.code)).all() if n}
 
 
+def _sets(
+    session: Session, owner: Any, value: Any, ids: list[int], names: dict[int, str]
+) -> dict[int, set[str]]:
+    """For each owner id, the names of the values linked to it (one query)."""
+    out: dict[int, set[str]] = defaultdict(set)
+    for owner_id, value_id in session.exec(select(owner, value).where(col(owner).in_(ids))).all():
+        out[owner_id].add(names[value_id])
+    return out
+
+
 def engine_mentors(
     session: Session, mentor_ids: set[int], *, on: date, codes: dict[int, str]
 ) -> dict[int, matching.Mentor]:
@@ -81,20 +92,10 @@ def engine_mentors(
         return {}
     needs = _need_codes(session)
     rows = session.exec(select(Mentor).where(col(Mentor.id).in_(ids))).all()
-    travel: dict[int, set[str]] = defaultdict(set)
-    for mid, did in session.exec(
-        select(MentorTravelDistrict.mentor_id, MentorTravelDistrict.district_id).where(
-            col(MentorTravelDistrict.mentor_id).in_(ids)
-        )
-    ).all():
-        travel[mid].add(codes[did])
-    skills: dict[int, set[str]] = defaultdict(set)
-    for mid, nid in session.exec(
-        select(MentorSkill.mentor_id, MentorSkill.need_id).where(
-            col(MentorSkill.mentor_id).in_(ids)
-        )
-    ).all():
-        skills[mid].add(needs[nid])
+    travel = _sets(
+        session, MentorTravelDistrict.mentor_id, MentorTravelDistrict.district_id, ids, codes
+    )
+    skills = _sets(session, MentorSkill.mentor_id, MentorSkill.need_id, ids, needs)
     conflicts: dict[int, set[str]] = defaultdict(set)
     for mid, ref in session.exec(
         select(MentorConflict.mentor_id, Family.reference)
@@ -133,11 +134,7 @@ def engine_families(
         return {}
     needs = _need_codes(session)
     rows = session.exec(select(Family).where(col(Family.id).in_(ids))).all()
-    family_needs: dict[int, set[str]] = defaultdict(set)
-    for fid, nid in session.exec(
-        select(FamilyNeed.family_id, FamilyNeed.need_id).where(col(FamilyNeed.family_id).in_(ids))
-    ).all():
-        family_needs[fid].add(needs[nid])
+    family_needs = _sets(session, FamilyNeed.family_id, FamilyNeed.need_id, ids, needs)
     criteria: dict[int, int] = dict(
         session.exec(
             select(FamilyCriterion.family_id, sa.func.count())

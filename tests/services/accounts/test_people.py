@@ -24,7 +24,7 @@ def test_deactivating_ends_sessions_and_cancels_links(app, db, world, admin, coo
     with app.test_request_context():
         people.deactivate(session=db, user_id=coordinator.id, actor_id=admin.id)
     db.expire_all()
-    assert load_signed_in_user(db, cookie_id) is None
+    assert load_signed_in_user(session=db, user_id=cookie_id) is None
     assert tokens.open_link(db, user_id=coordinator.id, purpose=TokenPurpose.RESET) is None
     assert raw  # the link itself is refused by tokens.check (see test_tokens)
     with app.test_request_context():

@@ -15,7 +15,7 @@ from tests.factories import offered_match, ready_family
 
 
 def _viewer(db, user):
-    return to_signed_in(db, user)
+    return to_signed_in(session=db, user=user)
 
 
 def test_admin_sees_every_district_and_coordinator_only_theirs(db, world, make_user):

@@ -17,4 +17,4 @@ def assess(criteria, phase=1, discretion="", minimum=2):
 
 
 def signed_in(db, user):
-    return to_signed_in(db, user)
+    return to_signed_in(session=db, user=user)

@@ -8,16 +8,15 @@ everything personal is invented. Seeded pseudo-random data, not security.
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlmodel import Session, select
 
+from demo.history import add_history, add_matches
+from demo.shared import DISTRICTS, NEIGHBOURS, saved_id, stage_plan
 from mentoring.models import (
     ApplicationSource,
-    AuditEvent,
     Availability,
-    ContactKind,
-    ContactLog,
     CoordinatorDistrict,
     Criterion,
     DbsCheck,
@@ -30,21 +29,16 @@ from mentoring.models import (
     Family,
     FamilyCriterion,
     FamilyNeed,
-    FamilyOutcome,
     Interview,
     InterviewOutcome,
-    Match,
-    MatchStatus,
     Mentor,
     MentorKind,
     MentorSkill,
-    MentorStatus,
     MentorTravelDistrict,
     Need,
     PipelineStage,
     Reference,
     Role,
-    Slot,
     TrainingModule,
     TrainingRecord,
     User,
@@ -52,40 +46,8 @@ from mentoring.models import (
     utcnow,
 )
 from mentoring.security import hash_password
-from mentoring.services.families import RESULTS_FOR
 
 DEMO_PASSWORD = "demo-mentor-match-2026"  # noqa: S105 (documented demo password)
-
-# code, name, target 2025/26, target 2026/27
-DISTRICTS: list[tuple[str, str, int, int]] = [
-    ("ASH", "Ashford", 62, 66),
-    ("CAN", "Canterbury", 78, 82),
-    ("DAR", "Dartford", 40, 40),
-    ("DOV", "Dover", 70, 74),
-    ("FOL", "Folkestone & Hythe", 64, 68),
-    ("GRA", "Gravesham", 58, 60),
-    ("MAI", "Maidstone", 80, 81),
-    ("SEV", "Sevenoaks", 34, 36),
-    ("SWA", "Swale", 92, 96),
-    ("THA", "Thanet", 118, 122),
-    ("TON", "Tonbridge & Malling", 44, 46),
-    ("TUN", "Tunbridge Wells", 38, 40),
-]
-
-NEIGHBOURS: dict[str, list[str]] = {
-    "ASH": ["CAN", "FOL", "MAI", "SWA", "TUN"],
-    "CAN": ["ASH", "DOV", "FOL", "SWA", "THA"],
-    "DAR": ["GRA", "SEV"],
-    "DOV": ["CAN", "FOL", "THA"],
-    "FOL": ["ASH", "CAN", "DOV"],
-    "GRA": ["DAR", "SEV", "TON"],
-    "MAI": ["ASH", "SWA", "TON", "TUN"],
-    "SEV": ["DAR", "GRA", "TON", "TUN"],
-    "SWA": ["ASH", "CAN", "MAI"],
-    "THA": ["CAN", "DOV"],
-    "TON": ["GRA", "MAI", "SEV", "TUN"],
-    "TUN": ["ASH", "MAI", "SEV", "TON"],
-}
 
 # email, name, role, districts, label for the sign-in list
 ACCOUNTS: list[tuple[str, str, Role, list[str], str]] = [
@@ -147,9 +109,9 @@ def load_demo_data(
     mentor_rows = _mentors(session, rng, today, districts, needs, modules, mentors)
     family_rows = _families(session, rng, today, districts, needs, families)
     _accounts(session, districts, mentor_rows)
-    _matches(session, rng, today, mentor_rows, family_rows, districts)
+    add_matches(session, rng, today, mentor_rows, family_rows)
     # A second generator, so the history below leaves the rest of the data set as it was.
-    _history(session, random.Random(seed + 1), today, mentor_rows, family_rows)
+    add_history(session, random.Random(seed + 1), today, mentor_rows, family_rows)
     session.commit()
     return True
 
@@ -162,9 +124,7 @@ def _districts(session: Session) -> dict[str, District]:
         by_code[code] = district
     session.flush()
     for code, _name, target_prev, target_now in DISTRICTS:
-        district_id = by_code[code].id
-        if district_id is None:  # pragma: no cover - flushed above
-            raise RuntimeError("district was not flushed")
+        district_id = saved_id(by_code[code])
         session.add(
             DistrictTarget(
                 district_id=district_id, programme_year=2025, target_families=target_prev
@@ -174,32 +134,23 @@ def _districts(session: Session) -> dict[str, District]:
             DistrictTarget(district_id=district_id, programme_year=2026, target_families=target_now)
         )
         for other in NEIGHBOURS[code]:
-            session.add(DistrictNeighbour(district_id=district_id, neighbour_id=by_code[other].id))
+            session.add(
+                DistrictNeighbour(district_id=district_id, neighbour_id=saved_id(by_code[other]))
+            )
     return by_code
 
 
-def _stage_plan(count: int) -> list[tuple[str, str]]:
-    """Spread mentors over the pipeline: most ready, some in each stage, a few off it."""
-    plan: list[tuple[str, str]] = []
-    shares = [
-        (PipelineStage.APPLIED, MentorStatus.ACTIVE, 0.08),
-        (PipelineStage.REFERENCES, MentorStatus.ACTIVE, 0.07),
-        (PipelineStage.DBS, MentorStatus.ACTIVE, 0.07),
-        (PipelineStage.INTERVIEW, MentorStatus.ACTIVE, 0.05),
-        (PipelineStage.TRAINING, MentorStatus.ACTIVE, 0.07),
-        (PipelineStage.READY, MentorStatus.PAUSED, 0.03),
-        (PipelineStage.REFERENCES, MentorStatus.WITHDRAWN, 0.02),
-        (PipelineStage.DBS, MentorStatus.REJECTED, 0.01),
-    ]
-    for stage, status, share in shares:
-        plan += [(stage.value, status.value)] * round(count * share)
-    plan += [(PipelineStage.READY.value, MentorStatus.ACTIVE.value)] * (count - len(plan))
-    return plan[:count]
-
-
-def _mentors(session, rng, today, districts, needs, modules, count):  # type: ignore[no-untyped-def]
+def _mentors(
+    session: Session,
+    rng: random.Random,
+    today: date,
+    districts: dict[str, District],
+    needs: dict[str, Need],
+    modules: dict[str, TrainingModule],
+    count: int,
+) -> list[Mentor]:
     order = list(PipelineStage)
-    plan = _stage_plan(count)
+    plan = stage_plan(count)
     # Ready mentors first, so the demo accounts link to matchable ones.
     plan.sort(key=lambda p: (p[0] != PipelineStage.READY.value, p[1] != "active"))
     codes = [c for c, *_ in DISTRICTS]
@@ -233,7 +184,7 @@ def _mentors(session, rng, today, districts, needs, modules, count):  # type: ig
             phone=f"07700 9{rng.randint(10000, 99999)}",
             postcode=f"{home[:2]}{rng.randint(1, 20)} {rng.randint(1, 9)}{rng.choice('ABDEFG')}"
             f"{rng.choice('HJLNPQ')}",
-            home_district_id=districts[home].id,
+            home_district_id=saved_id(districts[home]),
             capacity=rng.choice([1, 1, 2, 2, 2, 3, 4])
             if kind == MentorKind.VOLUNTEER
             else rng.choice([1, 1, 2]),
@@ -265,16 +216,18 @@ def _mentors(session, rng, today, districts, needs, modules, count):  # type: ig
         rows.append(mentor)
     session.flush()
     for i, mentor in enumerate(rows):
-        home = mentor.home_district_id
-        home_code = next(c for c, d in districts.items() if d.id == home)
+        mentor_id = saved_id(mentor)
+        home_code = next(c for c, d in districts.items() if d.id == mentor.home_district_id)
         for other in rng.sample(NEIGHBOURS[home_code], rng.randint(0, len(NEIGHBOURS[home_code]))):
-            session.add(MentorTravelDistrict(mentor_id=mentor.id, district_id=districts[other].id))
+            session.add(
+                MentorTravelDistrict(mentor_id=mentor_id, district_id=saved_id(districts[other]))
+            )
         skills = rng.sample(need_codes[:-1], rng.randint(1, 3))
         da_trained = rng.random() < 0.3 or i == 0
         if da_trained:
             skills.append("domestic_abuse")
         for code in skills:
-            session.add(MentorSkill(mentor_id=mentor.id, need_id=needs[code].id))
+            session.add(MentorSkill(mentor_id=mentor_id, need_id=saved_id(needs[code])))
         _vetting(
             session,
             rng,
@@ -288,16 +241,26 @@ def _mentors(session, rng, today, districts, needs, modules, count):  # type: ig
     return rows
 
 
-def _vetting(session, rng, today, mentor, stage_index, modules, da_trained, expiring):  # type: ignore[no-untyped-def]
+def _vetting(
+    session: Session,
+    rng: random.Random,
+    today: date,
+    mentor: Mentor,
+    stage_index: int,
+    modules: dict[str, TrainingModule],
+    da_trained: bool,
+    expiring: bool,
+) -> None:
     """Record the checks a mentor at this stage has completed."""
+    mentor_id = saved_id(mentor)
     if stage_index >= 1:  # references requested; received if past that stage
         for n in range(2):
             received = stage_index >= 2
             session.add(
                 Reference(
-                    mentor_id=mentor.id,
+                    mentor_id=mentor_id,
                     referee_name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
-                    referee_contact=f"referee{mentor.id}-{n}@example.org",
+                    referee_contact=f"referee{mentor_id}-{n}@example.org",
                     relationship_to_mentor=rng.choice(
                         ["Employer", "Teacher", "Faith leader", "Friend of 5 years"]
                     ),
@@ -313,7 +276,7 @@ def _vetting(session, rng, today, mentor, stage_index, modules, da_trained, expi
         disclosed = rng.random() < 0.08
         session.add(
             DbsCheck(
-                mentor_id=mentor.id,
+                mentor_id=mentor_id,
                 level=DbsLevel.ENHANCED_BOTH.value
                 if rng.random() < 0.3
                 else DbsLevel.ENHANCED_CHILDREN.value,
@@ -332,7 +295,7 @@ def _vetting(session, rng, today, mentor, stage_index, modules, da_trained, expi
     if stage_index >= 4:
         session.add(
             Interview(
-                mentor_id=mentor.id,
+                mentor_id=mentor_id,
                 held_on=today - timedelta(days=rng.randint(30, 300)),
                 interviewers="Priya Shah, Lee Carter",
                 outcome=InterviewOutcome.PASSED.value,
@@ -351,7 +314,9 @@ def _vetting(session, rng, today, mentor, stage_index, modules, da_trained, expi
             if expiring and module.validity_months:
                 completed = today - timedelta(days=module.validity_months * 30 - 25)
             session.add(
-                TrainingRecord(mentor_id=mentor.id, module_id=module.id, completed_on=completed)
+                TrainingRecord(
+                    mentor_id=mentor_id, module_id=saved_id(module), completed_on=completed
+                )
             )
     if stage_index >= 5:
         since = today - timedelta(days=rng.randint(10, 200))
@@ -359,7 +324,14 @@ def _vetting(session, rng, today, mentor, stage_index, modules, da_trained, expi
         mentor.matchable_since = since if mentor.status == "active" else None
 
 
-def _families(session, rng, today, districts, needs, count):  # type: ignore[no-untyped-def]
+def _families(
+    session: Session,
+    rng: random.Random,
+    today: date,
+    districts: dict[str, District],
+    needs: dict[str, Need],
+    count: int,
+) -> list[Family]:
     codes = [c for c, *_ in DISTRICTS]
     weights = [t for *_x, t in DISTRICTS]
     per_district = dict.fromkeys(codes, 0)
@@ -391,7 +363,7 @@ def _families(session, rng, today, districts, needs, count):  # type: ignore[no-
             lang_pref = rng.random() < 0.06
             family = Family(
                 reference=f"{code}-{number:04d}",
-                district_id=district.id,
+                district_id=saved_id(district),
                 number=number,
                 programme_phase=2,
                 key_worker_name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
@@ -437,11 +409,12 @@ def _families(session, rng, today, districts, needs, count):  # type: ignore[no-
             rows.append(family)
     session.flush()
     for family in rows:
+        family_id = saved_id(family)
         chosen = rng.sample(need_codes[:-1], rng.randint(1, 4))
         if family.risk_domestic_abuse:
             chosen.append("domestic_abuse")
         for code in chosen:
-            session.add(FamilyNeed(family_id=family.id, need_id=needs[code].id))
+            session.add(FamilyNeed(family_id=family_id, need_id=saved_id(needs[code])))
         met = rng.sample(
             [Criterion.CRIME_ASB, Criterion.EDUCATION, Criterion.WORKLESSNESS],
             rng.choice([2, 3, 3]),
@@ -453,7 +426,7 @@ def _families(session, rng, today, districts, needs, count):  # type: ignore[no-
         for criterion in met:
             session.add(
                 FamilyCriterion(
-                    family_id=family.id,
+                    family_id=family_id,
                     criterion=criterion.value,
                     evidence_date=family.referred_on - timedelta(days=rng.randint(1, 60)),
                     evidence_source=rng.choice(
@@ -481,7 +454,7 @@ def _families(session, rng, today, districts, needs, count):  # type: ignore[no-
     return rows
 
 
-def _accounts(session, districts, mentor_rows):  # type: ignore[no-untyped-def]
+def _accounts(session: Session, districts: dict[str, District], mentor_rows: list[Mentor]) -> None:
     password_hash = hash_password(DEMO_PASSWORD)
     mentor_for = {"mentor@example.org": mentor_rows[0], "rolemodel@example.org": mentor_rows[1]}
     for email, name, role, codes, _label in ACCOUNTS:
@@ -491,169 +464,6 @@ def _accounts(session, districts, mentor_rows):  # type: ignore[no-untyped-def]
         session.add(user)
         session.flush()
         for code in codes:
-            session.add(CoordinatorDistrict(user_id=user.id, district_id=districts[code].id))
-
-
-def _matches(session, rng, today, mentor_rows, family_rows, districts):  # type: ignore[no-untyped-def]
-    """Give some ready mentors active families, with a few contacts each."""
-    ready = [
-        m
-        for m in mentor_rows
-        if m.stage == PipelineStage.READY.value and m.status == MentorStatus.ACTIVE.value
-    ]
-    coordinator = session.exec(select(User).where(User.email == "coordinator@example.org")).one()
-    engaged = [
-        f
-        for f in family_rows
-        if f.engagement == Engagement.ENGAGED.value
-        and f.consent_mentoring
-        and not f.risk_domestic_abuse
-    ]
-    rng.shuffle(engaged)
-    by_district: dict[int, list[Family]] = {}
-    for family in engaged:
-        by_district.setdefault(family.district_id, []).append(family)
-    for index, mentor in enumerate(ready):
-        if index % 3 == 2:
-            continue  # some ready mentors have free capacity for the matching demo
-        pool = by_district.get(mentor.home_district_id, [])
-        slot = Slot.MENTOR if mentor.kind == MentorKind.VOLUNTEER.value else Slot.ROLE_MODEL
-        load = 1 if index < 2 else rng.randint(1, max(1, mentor.capacity - 1))
-        for _ in range(load):
-            candidates = [f for f in pool if slot == Slot.MENTOR or f.wants_role_model]
-            if not candidates:
-                break
-            family = candidates[0]
-            pool.remove(family)
-            if family.tranche != 3:
-                family.mentoring_offered = True  # offered mentoring beyond tranche 3
-            started = today - timedelta(days=rng.randint(20, 200))
-            match = Match(
-                family_id=family.id,
-                mentor_id=mentor.id,
-                slot=slot.value,
-                status=MatchStatus.ACTIVE.value,
-                created_by_id=coordinator.id,
-                decided_by_id=coordinator.id,
-                explanation={"note": "Demo data"},
-                offered_at=utcnow() - timedelta(days=(today - started).days + 3),
-                answered_at=utcnow() - timedelta(days=(today - started).days),
-                started_on=started,
-            )
-            session.add(match)
-            session.flush()
-            contacts = rng.randint(0, 6)
-            for n in range(contacts):
-                if started + timedelta(days=7 * (n + 1)) > today:
-                    break
-                session.add(
-                    ContactLog(
-                        match_id=match.id,
-                        contact_on=started + timedelta(days=7 * (n + 1)),
-                        kind=rng.choice([k.value for k in ContactKind]),
-                        duration_minutes=rng.choice([30, 45, 60, 90]),
-                        note="Talked through the week; school run went well.",
-                    )
-                )
-
-
-def _history(session, rng, today, mentor_rows, family_rows):  # type: ignore[no-untyped-def]
-    """Add what the reports count: results, ended matches and mentors' stage changes."""
-    session.flush()
-    criteria: dict[int, set[str]] = {}
-    for family_id, criterion in session.exec(
-        select(FamilyCriterion.family_id, FamilyCriterion.criterion)
-    ).all():
-        criteria.setdefault(family_id, set()).add(criterion)
-    # Results: most families who were worked with have achieved something.
-    for family in family_rows:
-        if family.engagement not in (Engagement.ENGAGED.value, Engagement.EXITED.value):
-            continue
-        if rng.random() < (0.3 if family.engagement == Engagement.ENGAGED.value else 0.1):
-            continue
-        for criterion in sorted(criteria.get(family.id, ())):
-            if rng.random() < 0.65:
-                outcome = rng.choice(sorted(RESULTS_FOR[Criterion(criterion)]))
-                session.add(
-                    FamilyOutcome(
-                        family_id=family.id,
-                        outcome=outcome,
-                        achieved_on=min(
-                            today, family.referred_on + timedelta(days=rng.randint(40, 300))
-                        ),
-                        evidence="Recorded by the key worker from the partner's data",
-                    )
-                )
-    session.flush()
-    # Ended matches: families who exited or declined, with mentors of their district.
-    coordinator = session.exec(select(User).where(User.email == "coordinator@example.org")).one()
-    by_district: dict[int, list[Mentor]] = {}
-    for mentor in mentor_rows:
-        if mentor.stage == PipelineStage.READY.value or mentor.status == "withdrawn":
-            by_district.setdefault(mentor.home_district_id, []).append(mentor)
-    reasons = {
-        Engagement.EXITED.value: ["goals_met", "goals_met", "goals_met", "moved_away"],
-        Engagement.DECLINED.value: ["family_withdrew", "family_withdrew", "safeguarding"],
-    }
-    for family in family_rows:
-        mentors = by_district.get(family.district_id)
-        if family.engagement not in reasons or not mentors or rng.random() < 0.25:
-            continue
-        mentor = rng.choice(mentors)
-        reason = rng.choice(reasons[family.engagement])
-        if mentor.status == "withdrawn":
-            reason = "mentor_left"
-        started = family.referred_on + timedelta(days=rng.randint(20, 60))
-        ended = min(today - timedelta(days=1), started + timedelta(days=rng.randint(30, 200)))
-        if ended <= started:
-            continue
-        session.add(
-            Match(
-                family_id=family.id,
-                mentor_id=mentor.id,
-                slot=Slot.MENTOR.value
-                if mentor.kind == MentorKind.VOLUNTEER.value
-                else Slot.ROLE_MODEL.value,
-                status=MatchStatus.ENDED.value,
-                created_by_id=coordinator.id,
-                decided_by_id=coordinator.id,
-                explanation={"note": "Demo data"},
-                offered_at=utcnow() - timedelta(days=(today - started).days + 3),
-                answered_at=utcnow() - timedelta(days=(today - started).days),
-                started_on=started,
-                ended_on=ended,
-                end_reason=reason,
-                end_notes="Ending recorded with the family and the key worker.",
-            )
-        )
-    # Role models who came through the programme themselves: some linked to their family.
-    exited: dict[int, list[Family]] = {}
-    for family in family_rows:
-        if family.engagement == Engagement.EXITED.value:
-            exited.setdefault(family.district_id, []).append(family)
-    for mentor in mentor_rows:
-        former = exited.get(mentor.home_district_id)
-        if mentor.kind == MentorKind.ROLE_MODEL.value and former and rng.random() < 0.5:
-            mentor.former_family_id = rng.choice(former).id
-            session.add(mentor)
-    # Stage changes, as the vetting pages record them, so recruitment times can be reported.
-    order = [s.value for s in PipelineStage]
-    for mentor in mentor_rows:
-        position = order.index(mentor.stage)
-        if position == 0:
-            continue
-        start, end = mentor.applied_at, mentor.stage_changed_at
-        span = max(1.0, (end - start).total_seconds())
-        moments = sorted(rng.uniform(0, span) for _ in range(position - 1)) + [span]
-        for index, offset in enumerate(moments, start=1):
             session.add(
-                AuditEvent(
-                    at=start + timedelta(seconds=offset),
-                    actor_role="system",
-                    action="mentor.stage",
-                    object_type="mentor",
-                    object_id=mentor.id,
-                    district_id=mentor.home_district_id,
-                    details={"from_stage": order[index - 1], "to_stage": order[index]},
-                )
+                CoordinatorDistrict(user_id=saved_id(user), district_id=saved_id(districts[code]))
             )

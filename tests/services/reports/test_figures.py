@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
-from mentoring.demo import load_demo_data
+from demo.data import load_demo_data
 from mentoring.models import (
     SLOT_HOLDING_STATUSES,
     District,
