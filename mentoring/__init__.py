@@ -87,13 +87,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(reports_bp, url_prefix="/reports")
     from mentoring.health import bp as health_bp
     from mentoring.jobs import runner, schedule
-    from mentoring.jobs.worker import worker_command
+    from mentoring.jobs.worker import daily_command, worker_command
     from mentoring.progress import bp as progress_bp
 
     runner.init_app(app)
     app.register_blueprint(health_bp)
     app.register_blueprint(progress_bp, url_prefix="/jobs")
     app.cli.add_command(worker_command)
+    app.cli.add_command(daily_command)
     register_error_handlers(app)
     templating.init_app(app)
     cli.init_app(app)

@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from mentoring.jobs.daily import run_daily
 from mentoring.jobs.registry import JobContext, job
 from mentoring.models import service_today
 from mentoring.services.common.mail import send_email
 from mentoring.services.common.notify import link
 from mentoring.services.matching import run_matching
-from mentoring.services.vetting import run_daily_checks
 
 # Emails wait 10 s, 1 min, 5 min, 15 min and 1 h before each retry; then an administrator
 # sees the failure and can retry it.
@@ -43,9 +43,5 @@ def daily(context: JobContext) -> dict[str, Any]:
     """The daily job: keeping vetting in date, reminders, purges (see the README)."""
     on = date.fromisoformat(context.params["on"]) if context.params.get("on") else service_today()
     context.progress(0, 1, f"Checking {on:%-d %B %Y}")
-    summary = run_daily_checks(session=context.session, on=on)
-    return {
-        key: value
-        for key, value in vars(summary).items()
-        if isinstance(value, int) and not isinstance(value, bool)
-    }
+    report = run_daily(session=context.session, on=on)
+    return {name: result.counts for name, result in report.results}

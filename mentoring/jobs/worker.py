@@ -7,6 +7,7 @@ import os
 import socket
 import threading
 import time
+from datetime import datetime
 
 import click
 from flask import Flask, current_app
@@ -14,10 +15,11 @@ from flask.cli import with_appcontext
 from rq import Worker
 from sqlmodel import Session
 
-from mentoring.db import get_engine, write_transaction
+from mentoring.db import get_engine, get_session, write_transaction
 from mentoring.jobs.backends import RQBackend
+from mentoring.jobs.daily import run_daily
 from mentoring.jobs.schedule import schedule_next
-from mentoring.models import WorkerHeartbeat, utcnow
+from mentoring.models import WorkerHeartbeat, service_today, utcnow
 
 HEARTBEAT_SECONDS = 30
 
@@ -62,3 +64,29 @@ def worker_command(burst: bool) -> None:
     Worker([backend.queue], connection=backend.connection, name=name).work(
         with_scheduler=True, burst=burst
     )
+
+
+@click.command("send-reminders")
+@click.option(
+    "--date",
+    "on",
+    default=None,
+    help="Run as if it were this date (YYYY-MM-DD); default today.",
+)
+@with_appcontext
+def daily_command(on: str | None) -> None:
+    """Run the daily job now: vetting in date and reminders, and every other daily step."""
+    if on:
+        try:
+            day = datetime.strptime(on, "%Y-%m-%d").date()
+        except ValueError:
+            raise click.ClickException("--date must be a date like 2026-03-27") from None
+    else:
+        day = service_today()
+    report = run_daily(session=get_session(), on=day)
+    for line in report.lines():
+        click.echo(line)
+    if report.emails_failed:
+        raise click.ClickException(
+            f"{report.emails_failed} emails could not be sent; they are tried again tomorrow"
+        )

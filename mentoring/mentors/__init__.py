@@ -13,7 +13,6 @@ add_nav_item("Keeping in date", "mentors.keeping_in_date", {Role.PROVIDER, Role.
 
 from mentoring.mentors import (  # noqa: E402,F401
     account_views,
-    cli,
     import_views,
     training_views,
     vetting_views,

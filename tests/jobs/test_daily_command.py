@@ -1,4 +1,4 @@
-"""The daily job's command (`mentoring/mentors/cli.py`): `flask send-reminders`."""
+"""The daily job's command (`mentoring/jobs/worker.py`): `flask send-reminders`."""
 
 from __future__ import annotations
 
