@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -18,6 +19,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
+from werkzeug.datastructures import MultiDict
 from wtforms import Field, IntegerField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.utils import unset_value
@@ -44,23 +46,68 @@ __all__ = [
 ]
 
 
+# Control characters (a NUL byte, escape codes): never meaningful in an answer, and
+# PostgreSQL refuses a NUL in text. Tab, new line and carriage return are allowed.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+TEXT_FIELDS = frozenset(
+    {
+        "StringField",
+        "TextAreaField",
+        "EmailField",
+        "PasswordField",
+        "SearchField",
+        "TelField",
+        "URLField",
+        "HiddenField",
+    }
+)
+CONTROL_MESSAGE = (
+    "This answer contains characters that cannot be saved (such as a null byte). "
+    "Remove them and try again."
+)
+
+
 class AppForm(FlaskForm):
-    """Base form: CSRF from Flask-WTF, values stripped of surrounding spaces."""
+    """Base form: CSRF from Flask-WTF, and one cleaning layer for every answer.
+
+    Surrounding spaces are trimmed from every answer but a password, before any check,
+    so an answer of only spaces is an empty answer. Control characters are refused with
+    a message beside the field.
+    """
 
     class Meta:
+        def wrap_formdata(self, form: Any, formdata: Any) -> Any:
+            data = super().wrap_formdata(form, formdata)  # type: ignore[misc]  # FlaskForm.Meta
+            if data is None:
+                return None
+            passwords = {n for n, f in form._fields.items() if f.type == "PasswordField"}
+            cleaned: MultiDict[str, Any] = MultiDict()
+            for key, value in data.items(multi=True):
+                if isinstance(value, str) and key not in passwords:
+                    value = value.strip()
+                cleaned.add(key, value)
+            return cleaned
+
         def bind_field(self, form: Any, unbound_field: Any, options: Any) -> Any:
             filters = unbound_field.kwargs.get("filters", [])
-            if _strip not in filters and unbound_field.field_class.__name__ in {
-                "StringField",
-                "TextAreaField",
-                "EmailField",
-            }:
-                unbound_field.kwargs["filters"] = [*filters, _strip]
+            if (
+                unbound_field.field_class.__name__ in TEXT_FIELDS
+                and _refuse_controls not in filters
+            ):
+                unbound_field.kwargs["filters"] = [*filters, _refuse_controls]
             return unbound_field.bind(form=form, **options)
 
 
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
+def _refuse_controls(value: Any) -> Any:
+    if isinstance(value, str) and CONTROL.search(value):
+        raise ValueError(CONTROL_MESSAGE)
+    return value
+
+
+def clean_text(value: str) -> str:
+    """The same cleaning for text that does not come through a form (a CSV cell): trimmed,
+    with control characters removed."""
+    return CONTROL.sub("", value).strip()
 
 
 def choice_list(pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:

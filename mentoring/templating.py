@@ -81,6 +81,7 @@ def init_app(app: Flask) -> None:
             "service_name": app.config["SERVICE_NAME"],
             "organisation_name": app.config["ORGANISATION_NAME"],
             "navigation_items": navigation(),
+            "role_labels": {r.value: r.label for r in Role},
         }
 
     app.add_template_filter(format_date, "date")

@@ -1,60 +1,159 @@
-"""Users, for administrators: the list and creating an account."""
+"""Administrators' pages for people (mentoring/admin/views.py)."""
 
-from __future__ import annotations
-
+import pytest
 from sqlmodel import select
 
-from mentoring.models import AuditEvent, CoordinatorDistrict, Role, User
-from tests.factories import vetted_mentor
+from mentoring.models import Role, User
+from mentoring.services.accounts import two_factor
+from tests.auth.conftest import link_in
+from tests.conftest import PASSWORD
+from tests.factories import refresh
 
-GOOD = "lantern-meadow-copper-77"
+NEW_PASSWORD = "plum-kettle-orbit-74-lantern"
 
 
-def test_admin_creates_a_coordinator_with_districts_and_it_is_audited(
-    client, db, world, make_user, sign_in
-):
-    sign_in(make_user(Role.ADMIN))
+@pytest.fixture
+def admin(make_user, sign_in):
+    user = make_user(Role.ADMIN)
+    sign_in(user)
+    return user
+
+
+def _outbox(app):
+    from email import policy
+    from email.parser import BytesParser
+    from pathlib import Path
+
+    folder = Path(app.config["MAIL_OUTBOX"])
+    return [
+        BytesParser(policy=policy.default).parsebytes(p.read_bytes())
+        for p in sorted(folder.glob("*.eml"))
+    ]
+
+
+def test_the_new_user_form_invites_and_has_no_password_field(client, admin, world, app, db):
+    form = client.get("/admin/users/new").get_data(as_text=True)
+    assert 'type="password"' not in form
     response = client.post(
         "/admin/users/new",
         data={
-            "name": "New Coordinator",
-            "email": "New.Coordinator@example.org",
+            "name": "Cora Ordinator",
+            "email": "cora@council.example.org",
             "role": "coordinator",
-            "districts": ["DAR", "MAI"],
-            "password": GOOD,
+            "districts": [str(world.dartford.id)],
         },
     )
     assert response.status_code == 302
-    user = db.exec(select(User).where(User.email == "new.coordinator@example.org")).one()
-    links = db.exec(select(CoordinatorDistrict).where(CoordinatorDistrict.user_id == user.id)).all()
-    assert {link.district_id for link in links} == {world.dartford.id, world.maidstone.id}
-    event = db.exec(select(AuditEvent).where(AuditEvent.action == "user.create")).one()
-    assert (event.object_id, event.details) == (user.id, {"role": "coordinator"})
-    listed = client.get("/admin/users").get_data(as_text=True)
-    assert "New Coordinator" in listed and "DAR, MAI" in listed
+    page = client.get("/admin/users").get_data(as_text=True)
+    assert "Cora Ordinator" in page and "Invited" in page
+    [message] = _outbox(app)
+    assert message["To"] == "cora@council.example.org"
+    assert "/invitation/" in message.get_content()
 
 
-def test_a_refused_account_shows_the_reason_beside_the_field(client, db, world, make_user, sign_in):
-    sign_in(make_user(Role.ADMIN))
-    response = client.post(
+@pytest.mark.parametrize(
+    ("data", "says"),
+    [
+        ({"name": "", "email": "x@example.org", "role": "provider"}, "Enter the person"),
+        ({"name": "X", "email": "not-an-email", "role": "provider"}, "correct format"),
+        ({"name": "X", "email": "x@example.org", "role": "mentor"}, "Not a valid choice"),
+        ({"name": "X", "email": "x@example.org", "role": "coordinator"}, "at least one district"),
+        ({"name": "X\x00", "email": "x@example.org", "role": "provider"}, ""),
+    ],
+)
+def test_bad_invitations_get_a_message_beside_the_field_and_keep_what_was_typed(
+    client, admin, data, says, db
+):
+    response = client.post("/admin/users/new", data=data)
+    assert response.status_code in (200, 400)
+    page = response.get_data(as_text=True)
+    if says:
+        assert says in page and "govuk-error-summary" in page
+    assert db.exec(select(User).where(User.email == "x@example.org")).first() is None
+
+
+def test_invitation_can_be_resent_and_cancelled(client, admin, app, db):
+    client.post(
         "/admin/users/new",
-        data={
-            "name": "No Districts",
-            "email": "nd@example.org",
-            "role": "coordinator",
-            "password": GOOD,
-        },
+        data={"name": "Pro Vider", "email": "pro@example.org", "role": "provider"},
     )
-    html = response.get_data(as_text=True)
-    assert response.status_code == 200
-    assert "A coordinator needs at least one district" in html
-    assert db.exec(select(User).where(User.email == "nd@example.org")).first() is None
-    assert db.exec(select(AuditEvent).where(AuditEvent.action == "user.create")).first() is None
+    user = db.exec(select(User).where(User.email == "pro@example.org")).one()
+    client.post(f"/admin/users/{user.id}/resend")
+    first, second = _outbox(app)
+    assert first.get_content() != second.get_content()
+    old = link_in(first.get_content(), "/invitation/")
+    assert client.get(old).status_code == 410
+    user_id = user.id
+    client.post(f"/admin/users/{user_id}/cancel")
+    refresh(db)
+    assert db.get(User, user_id) is None
 
 
-def test_users_list_shows_a_mentor_accounts_reference(client, db, world, make_user, sign_in):
-    mentor = vetted_mentor(db, world.dartford)
+def test_deactivating_a_signed_in_coordinator_signs_them_out_at_their_next_click(
+    client, app, admin, coordinator, sign_in
+):
+    theirs = app.test_client()
+    sign_in(coordinator, test_client=theirs)
+    assert theirs.get("/").status_code == 200
+    warning = client.get(f"/admin/users/{coordinator.id}/deactivate").get_data(as_text=True)
+    assert "the only coordinator of Dartford, Gravesham" in warning
+    client.post(f"/admin/users/{coordinator.id}/deactivate")
+    assert theirs.get("/").status_code == 302
+    assert (
+        theirs.post("/sign-in", data={"email": coordinator.email, "password": PASSWORD}).status_code
+        == 200
+    )
+    assert "Deactivated" in client.get(f"/admin/users/{coordinator.id}").get_data(as_text=True)
+    client.post(f"/admin/users/{coordinator.id}/reactivate")
+    assert (
+        theirs.post("/sign-in", data={"email": coordinator.email, "password": PASSWORD}).status_code
+        == 302
+    )
+
+
+def test_an_administrator_cannot_deactivate_themselves(client, admin):
+    page = client.get(f"/admin/users/{admin.id}").get_data(as_text=True)
+    assert f"/admin/users/{admin.id}/deactivate" not in page
+    client.post(f"/admin/users/{admin.id}/deactivate")
+    assert "You cannot deactivate your own account" in client.get("/admin/users").get_data(
+        as_text=True
+    ) or "Active" in client.get(f"/admin/users/{admin.id}").get_data(as_text=True)
+
+
+def test_changing_a_persons_role_and_districts(client, admin, coordinator, world, db):
+    page = client.get(f"/admin/users/{coordinator.id}/edit").get_data(as_text=True)
+    assert "checked" in page
+    client.post(
+        f"/admin/users/{coordinator.id}/edit",
+        data={"name": "Renamed", "role": "coordinator", "districts": [str(world.maidstone.id)]},
+    )
+    refresh(db)
+    assert db.get(User, coordinator.id).name == "Renamed"
+    shown = client.get(f"/admin/users/{coordinator.id}").get_data(as_text=True)
+    assert "Maidstone" in shown
+
+
+def test_resetting_two_factor_is_audited_and_emailed(client, admin, make_user, db, app):
+    from mentoring.models import AuditEvent, utcnow
+
+    user = make_user(Role.PROVIDER)
+    user.totp_secret = two_factor.seal(two_factor.new_secret(), secret_key=app.config["SECRET_KEY"])
+    user.totp_enabled_at = utcnow()
+    db.add(user)
     db.commit()
-    make_user(Role.MENTOR, mentor_id=mentor.id)
-    sign_in(make_user(Role.ADMIN))
-    assert mentor.reference in client.get("/admin/users").get_data(as_text=True)
+    client.post(f"/admin/users/{user.id}/reset-two-factor")
+    refresh(db)
+    assert db.get(User, user.id).totp_enabled_at is None
+    assert db.exec(select(AuditEvent).where(AuditEvent.action == "user.two_factor_reset")).one()
+    assert _outbox(app)[-1]["To"] == user.email
+
+
+def test_people_pages_are_for_administrators_only(client, sign_in, make_user, coordinator):
+    sign_in(make_user(Role.PROVIDER))
+    assert client.get(f"/admin/users/{coordinator.id}").status_code == 403
+    assert client.post(f"/admin/users/{coordinator.id}/deactivate").status_code == 403
+
+
+def test_an_unknown_person_is_not_found(client, admin):
+    assert client.get("/admin/users/999999").status_code == 404
+    assert client.post("/admin/users/999999/reactivate").status_code == 404
