@@ -79,6 +79,12 @@ def load_config(
     elif production and len(secret_key) < 32:
         raise ConfigError("SECRET_KEY must be at least 32 characters in production.")
 
+    if env.get("NOTIFY_API_KEY") and not env.get("NOTIFY_EMAIL_TEMPLATE_ID"):
+        raise ConfigError(
+            "NOTIFY_EMAIL_TEMPLATE_ID must be set with NOTIFY_API_KEY: the id of a Notify "
+            "email template whose subject is ((subject)) and body ((body))."
+        )
+
     database_url = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'mentoring.sqlite'}"
     if database_url.startswith("postgres://"):
         database_url = "postgresql+psycopg://" + database_url[len("postgres://") :]
@@ -127,6 +133,11 @@ def load_config(
         "MAIL_SMTP_PASSWORD": env.get("MAIL_SMTP_PASSWORD") or None,
         "MAIL_FROM": env.get("MAIL_FROM", "mentor-match@example.org"),
         "MAIL_OUTBOX": env.get("MAIL_OUTBOX") or str(instance_path / "outbox"),
+        # GOV.UK Notify (free for councils): used for email, and for texts, when set
+        "NOTIFY_API_KEY": env.get("NOTIFY_API_KEY") or None,
+        "NOTIFY_BASE_URL": env.get("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk"),
+        "NOTIFY_EMAIL_TEMPLATE_ID": env.get("NOTIFY_EMAIL_TEMPLATE_ID") or None,
+        "NOTIFY_SMS_TEMPLATE_ID": env.get("NOTIFY_SMS_TEMPLATE_ID") or None,
         # Matching: monitoring thresholds on the Matches page
         "MONITOR_NO_CONTACT_DAYS": int(env.get("MONITOR_NO_CONTACT_DAYS", "14")),
         "MONITOR_OFFER_DAYS": int(env.get("MONITOR_OFFER_DAYS", "7")),

@@ -395,6 +395,9 @@ class Mentor(SQLModel, table=True):
     last_name: str = Field(max_length=80)
     email: str = Field(max_length=254)
     phone: str = Field(default="", max_length=40)
+    # Text-message reminders (GOV.UK Notify) only with the mentor's own consent, and when.
+    text_reminders: bool = Field(default=False)
+    text_reminders_consent_at: datetime | None = None
     postcode: str = Field(default="", max_length=10)
     home_district_id: int = Field(foreign_key="district.id", index=True)
     capacity: int = Field(default=1)

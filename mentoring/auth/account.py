@@ -7,28 +7,65 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user
 
 from mentoring.auth import bp
-from mentoring.auth.forms import ChangePasswordForm
+from mentoring.auth.forms import ChangePasswordForm, TextRemindersForm
 from mentoring.db import get_session
-from mentoring.exceptions import InvalidInput
+from mentoring.exceptions import InvalidInput, NotFound
 from mentoring.forms import show_errors
-from mentoring.models import Role, User
+from mentoring.models import Mentor, Role, User
 from mentoring.security import roles_allowed
 from mentoring.services.accounts import passwords, sign_ins, two_factor
+from mentoring.services.mentors.records import set_text_reminders
 from mentoring.services.users import to_signed_in
+
+
+def _account_page(texts_form: TextRemindersForm | None = None) -> ResponseReturnValue:
+    db = get_session()
+    user = db.get(User, current_user.id)
+    mentor = db.get(Mentor, current_user.mentor_id) if current_user.mentor_id else None
+    if mentor is not None and texts_form is None:
+        texts_form = TextRemindersForm(data={"texts": "yes" if mentor.text_reminders else "no"})
+    return render_template(
+        "auth/account.html",
+        person=user,
+        mentor=mentor,
+        texts_form=texts_form,
+        form=texts_form,
+        sign_ins=sign_ins.recent(db, user_id=current_user.id, limit=10),
+        codes_left=two_factor.recovery_codes_left(db, user_id=current_user.id),
+    )
 
 
 @bp.route("/account")
 @roles_allowed(*Role)
 def account() -> ResponseReturnValue:
     """Show your details, two-factor status and your last 10 sign-ins."""
-    db = get_session()
-    user = db.get(User, current_user.id)
-    return render_template(
-        "auth/account.html",
-        person=user,
-        sign_ins=sign_ins.recent(db, user_id=current_user.id, limit=10),
-        codes_left=two_factor.recovery_codes_left(db, user_id=current_user.id),
-    )
+    return _account_page()
+
+
+@bp.route("/account/texts", methods=["POST"])
+@roles_allowed(Role.MENTOR)
+def text_reminders() -> ResponseReturnValue:
+    """A mentor turns text-message reminders on or off (their consent is recorded)."""
+    if current_user.mentor_id is None:
+        raise NotFound("no mentor record")
+    form = TextRemindersForm()
+    if form.validate_on_submit():
+        try:
+            set_text_reminders(
+                session=get_session(),
+                mentor_id=current_user.mentor_id,
+                wanted=form.texts.data == "yes",
+            )
+        except InvalidInput as err:
+            show_errors(form, err, fallback="texts")
+        else:
+            flash(
+                "Saved: "
+                + ("we will text you too." if form.texts.data == "yes" else "no text messages."),
+                "success",
+            )
+            return redirect(url_for("auth.account"))
+    return _account_page(form)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

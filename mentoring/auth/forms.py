@@ -2,10 +2,17 @@
 
 from typing import Any
 
-from wtforms import EmailField, PasswordField, StringField, SubmitField
+from wtforms import EmailField, PasswordField, RadioField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length
 
-from mentoring.forms import AppForm, GovPasswordInput, GovSubmitInput, GovTextInput
+from mentoring.forms import (
+    AppForm,
+    GovPasswordInput,
+    GovRadioInput,
+    GovSubmitInput,
+    GovTextInput,
+    choice_list,
+)
 
 HOW_TO_CHOOSE = "12 characters or more. Three or four random words are strong and easy to remember."
 
@@ -82,3 +89,17 @@ class CodeForm(AppForm):
 class SetUpCodeForm(AppForm):
     code = _code("Enter the 6-digit code your app shows", "", 20, "Enter the 6-digit code")
     submit = SubmitField("Confirm and continue", widget=GovSubmitInput())
+
+
+class TextRemindersForm(AppForm):
+    """A mentor's own choice about text-message reminders."""
+
+    texts = RadioField(
+        "Send me text-message reminders about my checks and training",
+        description="To the mobile number your mentoring provider has for you. You can "
+        "change your mind at any time.",
+        widget=GovRadioInput(),
+        choices=choice_list([("yes", "Yes, text me too"), ("no", "No, email only")]),
+        validators=[InputRequired(message="Choose whether to get text reminders")],
+    )
+    submit = SubmitField("Save", widget=GovSubmitInput())

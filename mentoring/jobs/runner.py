@@ -37,6 +37,8 @@ def init_app(app: Flask) -> None:
     )
     app.extensions["jobs"] = backend
     app.extensions["mail_dispatch"] = queue_email
+    if app.config.get("NOTIFY_SMS_TEMPLATE_ID"):
+        app.extensions["text_dispatch"] = queue_text
 
 
 def backend() -> Backend:
@@ -153,8 +155,8 @@ def run(job_id: int) -> None:
         row.status, row.finished_at, row.result = JobStatus.DONE.value, utcnow(), result
         row.progress_label = "Done"
         row.progress_done = row.progress_total = max(row.progress_total, 1)
-        if spec is not None and spec.name == "email":
-            row.params = {}  # an email's text is not kept once it has gone
+        if spec is not None and spec.name in ("email", "text"):
+            row.params = {}  # a message's words are not kept once it has gone
 
     _update(engine, job_id, done)
 
@@ -202,3 +204,9 @@ def queue_email(*, to: str, subject: str, body: str) -> None:
     """Send an email as a background job (retried with backoff; see `tasks.email`)."""
     with Session(get_engine(), expire_on_commit=False) as session:
         start(session, "email", params={"to": to, "subject": subject, "body": body}, actor_id=None)
+
+
+def queue_text(*, to: str, body: str) -> None:
+    """Send a text message as a background job (retried with backoff; see `tasks.text`)."""
+    with Session(get_engine(), expire_on_commit=False) as session:
+        start(session, "text", params={"to": to, "body": body}, actor_id=None)

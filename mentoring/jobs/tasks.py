@@ -9,7 +9,7 @@ from typing import Any
 from mentoring.jobs.daily import run_daily
 from mentoring.jobs.registry import JobContext, job
 from mentoring.models import service_today
-from mentoring.services.common.mail import send_email
+from mentoring.services.common.mail import send_email, send_sms
 from mentoring.services.common.notify import link
 from mentoring.services.matching import run_matching
 
@@ -35,6 +35,13 @@ def email(context: JobContext) -> dict[str, Any]:
     """Send one email; a failure is retried with backoff (`EMAIL_RETRIES`)."""
     params = context.params
     send_email(to=params["to"], subject=params["subject"], body=params["body"], strict=True)
+    return {}
+
+
+@job("text", label="Text message", retries=EMAIL_RETRIES, timeout_seconds=60)
+def text(context: JobContext) -> dict[str, Any]:
+    """Send one text message through GOV.UK Notify, retried like emails."""
+    send_sms(to=context.params["to"], body=context.params["body"], strict=True)
     return {}
 
 

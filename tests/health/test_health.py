@@ -28,10 +28,16 @@ def test_healthz_and_readyz_answer_json_without_sign_in(client):
 def test_readyz_says_migrations_are_behind(client, app):
     import sqlalchemy as sa
 
-    with app.extensions["db_engine"].begin() as conn:
+    engine = app.extensions["db_engine"]
+    with engine.begin() as conn:
+        head = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
         conn.execute(sa.text("UPDATE alembic_version SET version_num = '0001'"))
-    ready = client.get("/readyz")
-    assert ready.status_code == 503 and ready.get_json()["checks"]["migrations"] == "behind"
+    try:
+        ready = client.get("/readyz")
+        assert ready.status_code == 503 and ready.get_json()["checks"]["migrations"] == "behind"
+    finally:  # the PostgreSQL test database is reused by later tests
+        with engine.begin() as conn:
+            conn.execute(sa.text("UPDATE alembic_version SET version_num = :v"), {"v": head})
 
 
 def test_with_the_database_down_healthz_is_up_and_pages_answer_503(tmp_path):

@@ -14,6 +14,9 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 
 from flask import current_app
+from notifications_python_client.errors import APIError as NotifyError
+from notifications_python_client.notifications import NotificationsAPIClient
+from requests import RequestException
 
 from mentoring.exceptions import MailError
 from mentoring.models import utcnow
@@ -51,7 +54,9 @@ def send_email(*, to: str, subject: str, body: str, strict: bool = False) -> Non
     )
     host = config.get("MAIL_SMTP_HOST")
     try:
-        if host:
+        if config.get("NOTIFY_API_KEY"):
+            _send_notify_email(to=message["To"], subject=message["Subject"], body=body)
+        elif host:
             _send_smtp(message, host)
         else:
             _write_outbox(message, Path(config["MAIL_OUTBOX"]))
@@ -61,6 +66,47 @@ def send_email(*, to: str, subject: str, body: str, strict: bool = False) -> Non
             raise MailError(str(err)) from err
         return
     current_app.logger.info("email sent", extra={"event": "email"})
+
+
+def _notify_client() -> NotificationsAPIClient:
+    config = current_app.config
+    return NotificationsAPIClient(
+        config["NOTIFY_API_KEY"], base_url=config["NOTIFY_BASE_URL"], timeout=20
+    )
+
+
+def _send_notify_email(*, to: str, subject: str, body: str) -> None:
+    """Send through GOV.UK Notify: one email template whose subject and body are
+    ``((subject))`` and ``((body))``, filled in here."""
+    try:
+        _notify_client().send_email_notification(
+            email_address=to,
+            template_id=current_app.config["NOTIFY_EMAIL_TEMPLATE_ID"],
+            personalisation={"subject": subject, "body": body},
+        )
+    except (NotifyError, RequestException) as err:
+        raise MailError("GOV.UK Notify did not accept the email") from err
+
+
+def send_sms(*, to: str, body: str, strict: bool = False) -> bool:
+    """Send a text message through GOV.UK Notify (template ``((body))``); return whether
+    it went. Without Notify configured for texts nothing is sent."""
+    config = current_app.config
+    if not (config.get("NOTIFY_API_KEY") and config.get("NOTIFY_SMS_TEMPLATE_ID")):
+        return False
+    try:
+        _notify_client().send_sms_notification(
+            phone_number=to,
+            template_id=config["NOTIFY_SMS_TEMPLATE_ID"],
+            personalisation={"body": body},
+        )
+    except (NotifyError, RequestException) as err:
+        current_app.logger.error("text message not sent", extra={"event": "sms_failed"})
+        if strict:
+            raise MailError("GOV.UK Notify did not accept the text message") from err
+        return False
+    current_app.logger.info("text message sent", extra={"event": "sms"})
+    return True
 
 
 def _send_smtp(message: EmailMessage, host: str) -> None:

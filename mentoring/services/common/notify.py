@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from mentoring.exceptions import MailError
 from mentoring.models import CoordinatorDistrict, Notification, Role, User
-from mentoring.services.common.mail import send_email
+from mentoring.services.common.mail import send_email, send_sms
 
 
 def notify(
@@ -110,11 +110,24 @@ def render_email(template: str, **context: Any) -> tuple[str, str]:
     return first.removeprefix("Subject:").strip(), body.strip("\n") + "\n"
 
 
+def render_text(template: str, **context: Any) -> str:
+    """Render a text message, `templates/sms/<template>.txt` (short: no family details)."""
+    body: str = current_app.jinja_env.get_template(f"sms/{template}.txt").render(**context)
+    return " ".join(body.split())
+
+
 @dataclass
 class Outbox:
-    """Emails to send once the transaction that caused them has committed."""
+    """Emails (and text messages) to send once the transaction that caused them has
+    committed."""
 
     emails: list[tuple[str, str, str, Hashable | None]] = field(default_factory=list)
+    texts: list[tuple[str, str]] = field(default_factory=list)
+
+    def add_text(self, to: str | None, template: str, **context: Any) -> None:
+        """Queue a text message (sent only where GOV.UK Notify is set up for texts)."""
+        if to:
+            self.texts.append((to, render_text(template, **context)))
 
     def add(
         self, to: str | None, template: str, *, key: Hashable | None = None, **context: Any
@@ -135,6 +148,8 @@ class Outbox:
         forgets those reminders so tomorrow tries again).
         """
         sent, failed = 0, list[Hashable | None]()
+        if self.texts:
+            self._send_texts()
         if not self.emails:
             return sent, failed
         dispatch = None if strict else current_app.extensions.get("mail_dispatch")
@@ -150,6 +165,15 @@ class Outbox:
                 sent += 1
         self.emails.clear()
         return sent, failed
+
+    def _send_texts(self) -> None:
+        dispatch = current_app.extensions.get("text_dispatch")
+        for to, body in self.texts:
+            if dispatch is not None:
+                dispatch(to=to, body=body)
+            else:
+                send_sms(to=to, body=body)
+        self.texts.clear()
 
     def send_later(self) -> None:
         """Send every email in the background, so the caller's answer does not wait for

@@ -230,3 +230,19 @@ def application_from_mentor(*, session: Session, mentor: Mentor) -> ApplicationD
         consent=mentor.consent_to_checks_at is not None,
         stage=mentor.stage,
     )
+
+
+def set_text_reminders(*, session: Session, mentor_id: int, wanted: bool) -> Mentor:
+    """Record a mentor's own choice about text-message reminders, and when they made it."""
+    with write_transaction(session):
+        mentor = locked_mentor(session=session, mentor_id=mentor_id)
+        if wanted and not mentor.phone.strip():
+            raise VettingError(
+                "We have no mobile number for you: ask your mentoring provider to add it",
+                field="texts",
+            )
+        mentor.text_reminders = wanted
+        mentor.text_reminders_consent_at = utcnow() if wanted else None
+        session.add(mentor)
+        audit_mentor(session, "mentor.text_reminders", mentor, actor_id=None, wanted=wanted)
+    return mentor

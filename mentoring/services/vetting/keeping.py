@@ -156,12 +156,25 @@ def _sent(session: Session, mentor_ids: set[int]) -> set[ReminderKey]:
     return sent
 
 
+def _text_numbers(session: Session, mentor_ids: set[int]) -> dict[int, str]:
+    """The phone numbers of the mentors who asked for text-message reminders."""
+    rows = session.exec(
+        select(Mentor.id, Mentor.phone).where(
+            col(Mentor.id).in_(sorted(mentor_ids)),
+            col(Mentor.text_reminders).is_(True),
+            Mentor.phone != "",
+        )
+    ).all()
+    return {mentor_id: phone for mentor_id, phone in rows if mentor_id is not None}
+
+
 def send_reminders(*, session: Session, on: date, policy: VettingPolicy, outbox: Outbox) -> int:
     """Queue each reminder due today (once), and one digest for provider staff."""
     items = expiring_items(session=session, on=on, within_days=policy.reminder_days)
     if not items:
         return 0
     sent = _sent(session, {i.mentor_id for i in items})
+    texts = _text_numbers(session, {i.mentor_id for i in items})
     new: list[ExpiringItem] = []
     for item in items:
         key = (item.mentor_id, item.item, item.due_on, milestone_for(item.days_left))
@@ -182,6 +195,13 @@ def send_reminders(*, session: Session, on: date, policy: VettingPolicy, outbox:
             "vetting_reminder",
             key=key,
             first_name=item.mentor_name.split(" ")[0],
+            when=long_date(item.due_on),
+            item=item,
+            module=item.label.removeprefix("Training: "),
+        )
+        outbox.add_text(
+            texts.get(item.mentor_id),
+            "vetting_reminder",
             when=long_date(item.due_on),
             item=item,
             module=item.label.removeprefix("Training: "),
