@@ -39,11 +39,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
-    from mentoring import db, logs
+    from mentoring import db, logs, sentry
     from mentoring.extensions import csrf, login_manager, register_council_client, wtforms_helpers
     from mentoring.security import init_throttle, make_nonce, set_security_headers
 
     logs.init_app(app)
+    sentry.init_app(app)
     db.init_app(app)
     csrf.init_app(app)
     wtforms_helpers.init_app(app)
@@ -86,11 +87,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(reports_bp, url_prefix="/reports")
     from mentoring.health import bp as health_bp
+    from mentoring.health import metrics as health_metrics
     from mentoring.jobs import runner, schedule
     from mentoring.jobs.worker import daily_command, worker_command
     from mentoring.progress import bp as progress_bp
 
     runner.init_app(app)
+    health_metrics.init_app(app)
     app.register_blueprint(health_bp)
     app.register_blueprint(progress_bp, url_prefix="/jobs")
     app.cli.add_command(worker_command)

@@ -171,6 +171,10 @@ def load_config(
         "OIDC_BUTTON_TEXT": env.get("OIDC_BUTTON_TEXT", "Sign in with your council account"),
         # With single sign-on, the identity provider's own two-factor check stands in for ours
         "OIDC_TRUSTS_MFA": _bool(env.get("OIDC_TRUSTS_MFA"), default=True),
+        # Metrics at /metrics need "Authorization: Bearer <METRICS_TOKEN>" (unset: no page)
+        "METRICS_TOKEN": env.get("METRICS_TOKEN") or None,
+        # Errors to Sentry, scrubbed of personal data (mentoring/logs.py)
+        "SENTRY_DSN": env.get("SENTRY_DSN") or None,
         # Background jobs (mentoring/jobs): RQ on REDIS_URL, else a thread of this process
         # None: inline when TESTING (each job runs in the request that starts it)
         "JOBS_INLINE": _bool(env["JOBS_INLINE"]) if "JOBS_INLINE" in env else None,

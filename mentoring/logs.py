@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import traceback
 from datetime import UTC, datetime
 from typing import Any
 
@@ -53,11 +54,27 @@ class JsonFormatter(logging.Formatter):
             if key in SAFE_FIELDS:
                 payload[key] = value
         if record.exc_info:
-            # The exception type and where, not its message (it may quote data).
-            exc_type = record.exc_info[0]
+            # The exception type and where, never its message: a database error's message
+            # quotes the SQL parameters (whole rows of families), a ValueError the value.
+            exc_type, exc, _tb = record.exc_info
             payload["exception"] = exc_type.__name__ if exc_type else "Exception"
-            payload["traceback"] = self.formatException(record.exc_info)
+            if exc is not None:
+                payload["traceback"] = safe_traceback(exc)
         return json.dumps(payload, default=str)
+
+
+def safe_traceback(exc: BaseException) -> str:
+    """A traceback with the frames (file, line, function, code) and each exception's type,
+    for every exception in the chain, and none of their messages."""
+    parts: list[str] = []
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        frames = traceback.format_list(traceback.extract_tb(current.__traceback__))
+        parts.append("".join(frames) + f"{type(current).__module__}.{type(current).__qualname__}")
+        current = current.__cause__ or current.__context__
+    return "\n-- caused by or while handling --\n".join(reversed(parts))
 
 
 def init_app(app: Flask) -> None:

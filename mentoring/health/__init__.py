@@ -96,3 +96,6 @@ def readyz() -> ResponseReturnValue:
     response = jsonify(status=status, checks=checks)
     response.headers["Cache-Control"] = "no-store"
     return response, code
+
+
+from mentoring.health import metrics  # noqa: E402,F401 - registers /metrics

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -123,6 +124,8 @@ def run(job_id: int) -> None:
         return
     spec = KINDS.get(row.kind)
     params, actor_id, attempts = dict(row.params), row.created_by_id, row.attempts
+    started = time.perf_counter()
+    watch = app.extensions.get("job_metrics")
     with Session(engine, expire_on_commit=False) as work:
         context = JobContext(
             job_id=job_id,
@@ -149,6 +152,8 @@ def run(job_id: int) -> None:
                     },
                 )
             _finish_failed(engine, job_id, message or FAILED_UNEXPECTEDLY, spec, attempts)
+            if watch is not None:
+                watch.finished(row.kind, time.perf_counter() - started, failed=True)
             return
 
     def done(row: BackgroundJob) -> None:
@@ -159,6 +164,8 @@ def run(job_id: int) -> None:
             row.params = {}  # a message's words are not kept once it has gone
 
     _update(engine, job_id, done)
+    if watch is not None:
+        watch.finished(row.kind, time.perf_counter() - started, failed=False)
 
 
 def _finish_failed(engine: Any, job_id: int, message: str, spec: Any, attempts: int) -> None:
