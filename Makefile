@@ -7,12 +7,21 @@ STATIC := mentoring/static
 CHROMIUM ?= /usr/bin/chromium
 PYTEST_ARGS ?=
 
-.PHONY: run test setup assets db demo chromium lint format bench bench-reports clean
+.PHONY: run serve test setup assets db demo chromium lint format bench bench-reports bench-load restore-check clean
 
 run: setup db demo ## Set up, migrate SQLite, load demo data, serve on http://127.0.0.1:5000
 	@echo "Mentor Match is starting on http://127.0.0.1:5000"
 	@$(FLASK) demo-accounts
 	$(FLASK) run --host 127.0.0.1 --port 5000
+
+serve: setup ## Production-like: gunicorn and one job worker on DATABASE_URL and REDIS_URL (docs/deploy.md)
+	@test -n "$$DATABASE_URL" || { echo "Set DATABASE_URL (PostgreSQL) and REDIS_URL first: see docs/deploy.md"; exit 2; }
+	$(FLASK) db upgrade
+	$(FLASK) worker & worker=$$!; trap 'kill $$worker' EXIT INT TERM; \
+		$(BIN)/gunicorn -c gunicorn.conf.py 'mentoring:create_app()'
+
+restore-check: setup ## Dump DATABASE_URL, restore it into a scratch database and check it
+	$(BIN)/python scripts/restore_check.py
 
 test: setup chromium ## Set up and run the whole suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
@@ -67,6 +76,9 @@ bench: setup ## The matching engine's benchmark, then a stored matching run over
 
 bench-reports: setup ## Report pages against a large data set (demo/volume: 50,000 families, 10,000 mentors)
 	$(BIN)/python benchmarks/reports.py
+
+bench-load: setup ## 50 users for 2 minutes against gunicorn (4 workers) on PostgreSQL, and the dev server
+	$(BIN)/python benchmarks/load.py
 
 clean:
 	rm -rf $(VENV) node_modules $(STATIC)/govuk $(STATIC)/app.css .pytest_cache test-output

@@ -45,9 +45,10 @@ from mentoring.models import (
     service_today,
     utcnow,
 )
-from mentoring.security import hash_password
-
-DEMO_PASSWORD = "demo-mentor-match-2026"  # noqa: S105 (documented demo password)
+from mentoring.security import (
+    DEMO_PASSWORD,
+    hash_password,
+)
 
 # email, name, role, districts, label for the sign-in list
 ACCOUNTS: list[tuple[str, str, Role, list[str], str]] = [

@@ -15,6 +15,7 @@ from mentoring.db import get_session
 from mentoring.exceptions import UserError
 from mentoring.migrate import alembic_config, downgrade, upgrade
 from mentoring.models import Role
+from mentoring.security import DEMO_PASSWORD
 from mentoring.services.users import create_user
 
 db_cli = AppGroup("db", help="Apply or undo database migrations.")
@@ -98,7 +99,12 @@ def create_user_command(
 @click.option("--mentors", default=150, show_default=True, help="Number of mentors.")
 def demo_data_command(seed: int, families: int, mentors: int) -> None:
     """Load the demo data set (Kent's districts, mentors, families, accounts) if not there."""
-    from demo.data import DEMO_PASSWORD, demo_accounts, load_demo_data
+    if current_app.config.get("ENV_NAME") == "production":
+        raise click.ClickException(
+            "demo-data is refused in production: it would create accounts with a published "
+            "password. Create the first administrator with create-user instead."
+        )
+    from demo.data import demo_accounts, load_demo_data
 
     if families < 0 or mentors < 0:
         raise click.ClickException("--families and --mentors must be 0 or more")
@@ -113,7 +119,7 @@ def demo_data_command(seed: int, families: int, mentors: int) -> None:
 @with_appcontext
 def demo_accounts_command() -> None:
     """Print the demo sign-ins."""
-    from demo.data import DEMO_PASSWORD, demo_accounts
+    from demo.data import demo_accounts
 
     click.echo(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
     for email, label in demo_accounts():

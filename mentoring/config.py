@@ -96,6 +96,8 @@ def load_config(
         "SECRET_KEY": secret_key,
         "DATABASE_URL": database_url,
         "REDIS_URL": env.get("REDIS_URL") or None,
+        # Proxy hops in front of the service (0: ignore X-Forwarded-* headers entirely)
+        "TRUSTED_PROXIES": _whole(env, "TRUSTED_PROXIES", 0, minimum=0),
         # Cookies and sessions
         "SESSION_COOKIE_NAME": "mentor_match_session",
         "SESSION_COOKIE_HTTPONLY": True,

@@ -8,7 +8,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from mentoring.exceptions import Conflict, NotFound
+from mentoring.exceptions import Conflict, NotFound, Unavailable
 
 TITLES = {
     400: (
@@ -58,6 +58,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(NotFound)
     def _not_found(_err: NotFound) -> ResponseReturnValue:
         return render_error(404)
+
+    @app.errorhandler(Unavailable)
+    def _unavailable(err: Unavailable) -> ResponseReturnValue:
+        return render_error(503, err.message or None)
 
     @app.errorhandler(Conflict)
     def _conflict(err: Conflict) -> ResponseReturnValue:

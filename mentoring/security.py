@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import gzip
+import logging
+import re
 import secrets
 import time
 from collections.abc import Callable, Iterable
+from functools import lru_cache
+from pathlib import Path
 from threading import Lock
 from typing import Any, TypeVar
 
+import redis
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import Flask, abort, current_app, g, request
+from flask import Flask, abort, current_app, g, has_app_context, request
 from flask_login import current_user
 from zxcvbn import zxcvbn
 
@@ -44,15 +50,67 @@ def needs_rehash(password_hash: str) -> bool:
     return _hasher.check_needs_rehash(password_hash)
 
 
+DATA = Path(__file__).resolve().parent / "data"
+# The demo data's published password (demo/data.py): never accepted for a real account.
+DEMO_PASSWORD = "demo-mentor-match-2026"  # noqa: S105 - public, so always refused
+SERVICE_WORDS = ("mentor", "match", "mentoring", "password")
+COMMON = "Password is too common or easy to guess: use three or more random words"
+OWN_WORDS = (
+    "Do not build your password from the service's or the organisation's name, or your "
+    "own name or email address: use three or more random words"
+)
+
+
+@lru_cache(maxsize=1)
+def _common_passwords() -> frozenset[str]:
+    with gzip.open(DATA / "common-passwords.txt.gz", "rt", encoding="utf-8") as handle:
+        return frozenset(line.strip() for line in handle if line.strip())
+
+
+@lru_cache(maxsize=1)
+def _common_words() -> frozenset[str]:
+    with gzip.open(DATA / "common-password-words.txt.gz", "rt", encoding="utf-8") as handle:
+        return frozenset(line.strip() for line in handle if line.strip())
+
+
+def _words_of(values: Iterable[str]) -> set[str]:
+    """The words (4 letters or more) in names, email addresses and the organisation's name."""
+    return {w for v in values for w in re.split(r"[^a-z]+", v.lower()) if len(w) >= 4}
+
+
+def _organisation() -> str:
+    return str(current_app.config.get("ORGANISATION_NAME", "")) if has_app_context() else ""
+
+
 def password_problem(password: str, user_inputs: Iterable[str] = ()) -> str | None:
-    """Return why a new password is not acceptable, or None."""
+    """Return why a new password is not acceptable, or None.
+
+    Refused: under 12 characters; a password on the shipped lists of common and breached
+    passwords (`mentoring/data/`), or one of their common words with only digits and
+    symbols around it; one built from the service's or organisation's name or the person's
+    own name or email (fewer than 8 letters left once those words are taken out); the demo
+    password; and anything zxcvbn scores below 3.
+    """
     if len(password) < MIN_PASSWORD_LENGTH:
         return f"Password must be {MIN_PASSWORD_LENGTH} characters or more"
     if len(password) > 256:
         return "Password must be 256 characters or fewer"
-    result = zxcvbn(password[:100], user_inputs=[u for u in user_inputs if u])
+    lowered = password.lower()
+    if lowered == DEMO_PASSWORD or lowered in _common_passwords():
+        return COMMON
+    letters = re.sub(r"[^a-z]", "", lowered)
+    if letters in _common_words() and len(letters) >= len(lowered) - 6:
+        return COMMON
+    inputs = [u for u in user_inputs if u]
+    own = _words_of([*inputs, _organisation()]) | set(SERVICE_WORDS)
+    remaining = letters
+    for word in sorted(own, key=len, reverse=True):
+        remaining = remaining.replace(word, "")
+    if len(remaining) < 8:
+        return OWN_WORDS
+    result = zxcvbn(password[:100], user_inputs=[*inputs, *own])
     if result["score"] < 3:
-        return "Password is too common or easy to guess: use three or more random words"
+        return COMMON
     return None
 
 
@@ -143,32 +201,57 @@ class MemoryCounter:
 
 
 class RedisCounter:
-    """Fixed-window counters in Redis, shared by every worker."""
+    """Fixed-window counters in Redis, shared by every worker.
 
-    def __init__(self, url: str) -> None:
-        import redis
+    If Redis cannot be reached, this worker counts in its own memory instead (a little
+    weaker: each worker counts apart) and logs a warning at most once a minute, so signing
+    in keeps working; /readyz says Redis is degraded.
+    """
 
-        self._redis = redis.Redis.from_url(url, socket_timeout=2)
+    def __init__(self, url: str, logger: logging.Logger) -> None:
+        self._redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        self._fallback = MemoryCounter()
+        self._logger = logger
+        self._warned_at = 0.0
+
+    def _unavailable(self) -> MemoryCounter:
+        now = time.monotonic()
+        if now - self._warned_at >= 60:
+            self._warned_at = now
+            self._logger.warning(
+                "Redis unavailable: counting sign-ins in this worker",
+                extra={"event": "redis_unavailable"},
+            )
+        return self._fallback
 
     def hit(self, key: str, window: int) -> int:
-        pipe = self._redis.pipeline()
-        pipe.incr(f"mentor-match:{key}")
-        pipe.expire(f"mentor-match:{key}", window, nx=True)
-        count, _ = pipe.execute()
+        try:
+            pipe = self._redis.pipeline()
+            pipe.incr(f"mentor-match:{key}")
+            pipe.expire(f"mentor-match:{key}", window, nx=True)
+            count, _ = pipe.execute()
+        except redis.RedisError:
+            return self._unavailable().hit(key, window)
         return int(count)
 
     def count(self, key: str) -> int:
-        value = self._redis.get(f"mentor-match:{key}")
+        try:
+            value = self._redis.get(f"mentor-match:{key}")
+        except redis.RedisError:
+            return self._unavailable().count(key)
         return int(value) if value else 0
 
     def reset(self, key: str) -> None:
-        self._redis.delete(f"mentor-match:{key}")
+        try:
+            self._redis.delete(f"mentor-match:{key}")
+        except redis.RedisError:
+            self._unavailable().reset(key)
 
 
 def init_throttle(app: Flask) -> None:
     """Choose the counter store: Redis when REDIS_URL is set, else memory."""
     url = app.config.get("REDIS_URL")
-    app.extensions["throttle"] = RedisCounter(url) if url else MemoryCounter()
+    app.extensions["throttle"] = RedisCounter(url, app.logger) if url else MemoryCounter()
 
 
 def address_throttled(address: str) -> bool:

@@ -8,13 +8,19 @@ from mentoring.security import PUBLIC, allowed_roles_for
 ALL_ROLES = list(Role)
 
 
+def _sample(rule, name):
+    """1 for a number; the first choice for an any() converter."""
+    items = getattr(rule._converters.get(name), "items", None)
+    return sorted(items)[0] if items else 1
+
+
 def _urls(app):
     """Every (url, endpoint, methods) in the URL map, with 1 for each parameter."""
     out = []
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static":
             continue
-        values = dict.fromkeys(rule.arguments, 1)
+        values = {name: _sample(rule, name) for name in rule.arguments}
         with app.test_request_context():
             from flask import url_for
 

@@ -141,3 +141,15 @@ def test_db_downgrade_and_upgrade_commands(runner, app):
     assert result.exit_code == 0
     assert "family" in sa.inspect(engine).get_table_names()
     engine.dispose()
+
+
+def test_demo_data_is_refused_in_production_and_writes_nothing(app, runner, db):
+    from sqlmodel import select
+
+    from mentoring.models import User
+
+    app.config["ENV_NAME"] = "production"
+    result = runner.invoke(args=["demo-data", "--families", "5", "--mentors", "3"])
+    assert result.exit_code != 0
+    assert "refused in production" in result.output
+    assert db.exec(select(User)).all() == []

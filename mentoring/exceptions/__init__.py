@@ -39,6 +39,10 @@ class Conflict(ServiceError):
     """Someone else changed the record at the same time, or it has moved on since."""
 
 
+class Unavailable(ServiceError):
+    """Something the service depends on (the job queue) cannot be reached now (503)."""
+
+
 # ---------------------------------------------------------------------------
 # By context (each a kind of the above, so callers may catch either)
 # ---------------------------------------------------------------------------

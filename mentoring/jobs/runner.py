@@ -8,12 +8,13 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+import redis
 from flask import Flask, current_app
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from mentoring.db import get_engine, saved_id, write_transaction
-from mentoring.exceptions import Conflict, ServiceError
+from mentoring.exceptions import Conflict, ServiceError, Unavailable
 from mentoring.jobs import tasks  # noqa: F401 - registers the kinds of job
 from mentoring.jobs.backends import Backend, RQBackend, ThreadBackend
 from mentoring.jobs.registry import KINDS, JobContext, write_progress
@@ -21,6 +22,7 @@ from mentoring.models import BackgroundJob, JobStatus, utcnow
 from mentoring.services.common.locks import lock
 
 FAILED_UNEXPECTEDLY = "Something went wrong while doing this. Nothing was saved: try again."
+NO_QUEUE = "The job queue cannot be reached at the moment. Nothing was started: try again soon."
 WORKER_DIED = (
     "The job stopped before it finished (its worker stopped). Nothing was saved: start it again."
 )
@@ -70,7 +72,15 @@ def start(
             session.add(row)
     except IntegrityError as err:
         raise Conflict(busy_message) from err
-    backend().dispatch(saved_id(row), timeout=spec.timeout_seconds)
+    try:
+        backend().dispatch(saved_id(row), timeout=spec.timeout_seconds)
+    except redis.RedisError as err:
+
+        def unqueued(row: BackgroundJob) -> None:
+            row.status, row.finished_at, row.message = JobStatus.FAILED.value, utcnow(), NO_QUEUE
+
+        _update(get_engine(), saved_id(row), unqueued)
+        raise Unavailable(NO_QUEUE) from err
     return row
 
 

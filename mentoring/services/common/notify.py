@@ -156,7 +156,10 @@ class Outbox:
         for to, subject, body, key in self.emails:
             try:
                 if dispatch is not None:
-                    dispatch(to=to, subject=subject, body=body)
+                    try:
+                        dispatch(to=to, subject=subject, body=body)
+                    except Exception:  # noqa: BLE001 - no job queue: send it now instead
+                        send_email(to=to, subject=subject, body=body)
                 else:
                     send_email(to=to, subject=subject, body=body, strict=strict)
             except MailError:
