@@ -9,6 +9,10 @@ the optimiser (`matching.optimiser`) finds the lexicographically best plan
 The format and the method are documented in docs/matching.md.
 """
 
+from matching.arrays import (
+    ScoredPair,
+    eligible_pairs,
+)
 from matching.errors import ProblemError, SolverError
 from matching.graph import Graph, GraphMentor, GraphPair, GraphSlot, build_graph
 from matching.jsonform import load_problem, problem_to_json
@@ -26,8 +30,6 @@ from matching.model import (
     weights_to_dict,
 )
 from matching.policy import (
-    ScoredPair,
-    eligible_pairs,
     priority,
     rule_failures,
     score_breakdown,

@@ -29,10 +29,12 @@ from typing import Any
 
 import numpy as np
 
+from matching.arrays import (
+    build_arrays,
+)
 from matching.graph import Graph, graph_from_arrays
 from matching.model import ActiveMatch, Family, Mentor, Preference, Problem, Weights
 from matching.optimiser import components
-from matching.policy import build_arrays
 from matching.solver import _batches, solve
 
 NEEDS = [

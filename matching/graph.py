@@ -14,7 +14,17 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from matching.arrays import (
+    PolicyArrays,
+    _score_terms,
+    build_arrays,
+)
 from matching.errors import ProblemError, SolverError
+from matching.explain import (
+    PairLines,
+    explain_pair,
+    rule_reasons,
+)
 from matching.model import (
     KINDS,
     SCORE_TERMS,
@@ -32,15 +42,9 @@ from matching.policy import (
     I32,
     I64,
     KIND_WORDS,
-    PairLines,
-    PolicyArrays,
-    _score_terms,
     active_state,
-    build_arrays,
     check_breakdown,
-    explain_pair,
     open_slots,
-    rule_reasons,
     score_breakdown,
     symmetric_neighbours,
 )

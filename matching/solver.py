@@ -19,6 +19,9 @@ from typing import Any
 
 import numpy as np
 
+from matching.arrays import (
+    build_arrays,
+)
 from matching.errors import ProblemError
 from matching.graph import KIND_WORDS, Graph, graph_from_arrays
 from matching.model import SLOTS, ActiveMatch, Family, Mentor, Problem, SlotName, Weights
@@ -27,7 +30,6 @@ from matching.optimiser import _ranges, objective, optimise
 from matching.policy import (
     _plural,
     active_state,
-    build_arrays,
     open_slots,
     symmetric_neighbours,
 )

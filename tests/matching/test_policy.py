@@ -22,10 +22,12 @@ from matching import (
     score_breakdown,
     solve,
 )
-from matching.policy import (
+from matching.explain import (
     PairLines,
-    active_state,
     explain_pair,
+)
+from matching.policy import (
+    active_state,
     open_slots,
     symmetric_neighbours,
 )
