@@ -20,7 +20,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from werkzeug.datastructures import MultiDict
-from wtforms import Field, IntegerField, SelectMultipleField
+from wtforms import BooleanField, Field, IntegerField, SelectMultipleField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.utils import unset_value
 from wtforms.validators import NumberRange, Optional, StopValidation
@@ -209,3 +209,12 @@ def checkboxes(label: str, description: str = "") -> Any:
         choices=[],
         validators=[Optional()],
     )
+
+
+class ImportConfirmForm(AppForm):
+    """Confirm a checked CSV file's import (families or mentors)."""
+
+    keep_duplicates = BooleanField(
+        "Import the rows that look like duplicates too", widget=GovCheckboxInput()
+    )
+    submit = SubmitField("Import", widget=GovSubmitInput())

@@ -453,19 +453,6 @@ class ImportForm(AppForm):
             FileAllowed(["csv"], message="The file must be a CSV file"),
         ],
     )
-    mode = RadioField(
-        "If some rows have problems",
-        widget=GovRadioInput(),
-        choices=choice_list(
-            [
-                ("all", "Import nothing, so I can fix the file"),
-                ("valid", "Import the valid rows and leave the others out"),
-                ("check", "Only check the file: import nothing"),
-            ]
-        ),
-        default="all",
-        validators=[InputRequired(message="Choose what to do with rows that have problems")],
-    )
     submit = SubmitField("Upload and check", widget=GovSubmitInput())
 
 

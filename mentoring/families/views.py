@@ -29,6 +29,8 @@ from mentoring.families.forms import (
     ImportForm,
     OutcomeForm,
 )
+from mentoring.forms import ImportConfirmForm
+from mentoring.jobs import import_pages as imports
 from mentoring.models import (
     PHASE1_CRITERIA,
     Criterion,
@@ -406,36 +408,35 @@ def access(family_id: int) -> ResponseReturnValue:
 @bp.route("/import", methods=["GET", "POST"])
 @roles_allowed(*FAMILY_ROLES)
 def import_families() -> ResponseReturnValue:
-    """Import families from a CSV file, with a report of every problem by row and column."""
-    db = get_session()
+    """Upload a CSV of families: checked in the background, then a preview to confirm."""
     form = ImportForm()
-    report = None
-    saved = False
     if form.validate_on_submit():
-        try:
-            text = form.file.data.read().decode("utf-8-sig")
-        except UnicodeDecodeError:
-            form.file.errors = ["The file must be saved as UTF-8 CSV"]
-        else:
-            report = service.parse_family_csv(session=db, user=current_user, text=text)
-            mode = form.mode.data
-            if mode != "check" and report.valid:
-                created = service.import_families(
-                    session=db, user=current_user, report=report, only_valid=mode == "valid"
-                )
-                saved = bool(created)
-            if report.file_problems:
-                form.file.errors = [report.file_problems[0].message]
-    choices = read.choices(session=db, user=current_user)
+        content, problem = imports.file_problem(form.file.data)
+        if problem is None:
+            return imports.start_check("families", content)
+        form.file.errors = [problem]
+    choices = read.choices(session=get_session(), user=current_user)
     return render_template(
         "families/import.html",
         form=form,
-        report=report,
-        saved=saved,
         columns=service.IMPORT_COLUMNS,
         needs=choices.needs,
         districts=choices.districts,
     )
+
+
+@bp.route("/import/<token>", methods=["GET", "POST"])
+@roles_allowed(*FAMILY_ROLES)
+def import_families_preview(token: str) -> ResponseReturnValue:
+    """The checked file: what would be imported, the problems and the duplicates."""
+    return imports.preview("families", token, confirm=ImportConfirmForm())
+
+
+@bp.route("/import/<token>/done")
+@roles_allowed(*FAMILY_ROLES)
+def import_families_done(token: str) -> ResponseReturnValue:
+    """The families an import saved."""
+    return imports.done("families", token)
 
 
 @bp.route("/import/template.csv")

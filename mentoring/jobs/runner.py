@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from mentoring.db import get_engine, saved_id, write_transaction
 from mentoring.exceptions import Conflict, ServiceError, Unavailable
-from mentoring.jobs import tasks  # noqa: F401 - registers the kinds of job
+from mentoring.jobs import imports, tasks  # noqa: F401 - registers the kinds of job
 from mentoring.jobs.backends import Backend, RQBackend, ThreadBackend
 from mentoring.jobs.registry import KINDS, JobContext, write_progress
 from mentoring.models import BackgroundJob, JobStatus, utcnow

@@ -449,12 +449,7 @@ class ConfirmForm(AppForm):
 
 class ImportForm(AppForm):
     file = FileField("CSV file of mentors", widget=GovFileInput())
-    submit = SubmitField("Check the file", widget=GovSubmitInput())
-
-
-class ImportConfirmForm(AppForm):
-    token = HiddenField(validators=[InputRequired()])
-    submit = SubmitField("Import the valid rows", widget=GovSubmitInput())
+    submit = SubmitField("Upload and check", widget=GovSubmitInput())
 
 
 class ModuleForm(AppForm):

@@ -206,9 +206,13 @@ def test_import_report_shows_problems_by_row_and_column(page, live_server, tmp_p
     sign_in_as(page, live_server.url, PROVIDER)
     page.goto(f"{live_server.url}/mentors/import")
     page.get_by_label("CSV file of mentors").set_input_files(str(csv_file))
-    page.get_by_role("button", name="Check the file").click()
-    expect(page.get_by_test_id("import-report")).to_contain_text("1 of 2 rows have problems")
-    expect(page.get_by_test_id("row-errors")).to_contain_text("Unknown district code: XXX")
+    page.get_by_role("button", name="Upload and check").click()
+    expect(page.get_by_test_id("import-summary")).to_contain_text(
+        "2 rows checked: 1 valid, 1 with problems"
+    )
+    expect(page.get_by_test_id("import-problems")).to_contain_text("Unknown district code: XXX")
+    expect(page.get_by_test_id("import-sample")).to_contain_text("Ann Able")
     screenshot(page, "vetting-13-import-report")
-    page.get_by_role("button", name="Import only the 1 valid row").click()
-    expect(page.get_by_text("1 mentor imported. The rows with problems were not.")).to_be_visible()
+    page.get_by_role("button", name="Import 1 mentor and leave out the rows with problems").click()
+    expect(page.get_by_test_id("import-done")).to_contain_text("1 mentor imported")
+    screenshot(page, "vetting-14-import-done")

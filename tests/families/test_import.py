@@ -29,15 +29,24 @@ def client(app, coordinator, sign_in):
     return client
 
 
-def _upload(client, text, mode="all", name="families.csv", raw=None):
+def _read(response):
+    """The page as a person reads it: unescaped, whitespace collapsed."""
+    return " ".join(html.unescape(response.get_data(as_text=True)).split())
+
+
+def _upload(client, text, mode="import", name="families.csv", raw=None, keep=False):
+    """Upload a file (checked by a job, then the preview); "import" confirms it too."""
     data = raw if raw is not None else text.encode()
     response = client.post(
         "/families/import",
-        data={"file": (io.BytesIO(data), name), "mode": mode},
+        data={"file": (io.BytesIO(data), name)},
         content_type="multipart/form-data",
+        follow_redirects=True,
     )
-    # The page as a person reads it: unescaped, whitespace collapsed.
-    return " ".join(html.unescape(response.get_data(as_text=True)).split())
+    if mode != "import" or 'data-testid="import-confirm"' not in response.get_data(as_text=True):
+        return _read(response)
+    form = {"keep_duplicates": "y"} if keep else {}
+    return _read(client.post(response.request.path, data=form, follow_redirects=True))
 
 
 def _csv(*rows, header=HEADER):
@@ -90,7 +99,7 @@ BAD_ROWS = [
 
 def test_bad_row_is_reported_by_row_and_column_and_nothing_is_saved(client, db, world):
     for row, column, message in BAD_ROWS:
-        page = _upload(client, _csv(GOOD, row))
+        page = _upload(client, _csv(GOOD, row), mode="check")
         assert "2 rows checked: 1 valid, 1 with problems" in page, column
         assert "Nothing has been saved" in page, column
         problems = page[page.index('data-testid="import-problems"') :]
@@ -102,10 +111,12 @@ def test_bad_row_is_reported_by_row_and_column_and_nothing_is_saved(client, db, 
 
 def test_user_may_import_only_the_valid_rows(client, db, world):
     bad = "XYZ" + GOOD[3:]
-    page = _upload(client, _csv(GOOD, bad, GOOD_GRA), mode="valid")
+    preview = _upload(client, _csv(GOOD, bad, GOOD_GRA), mode="check")
+    assert "There is no district with code XYZ" in preview
+    assert "Import 2 families and leave out the rows with problems" in preview
+    page = _upload(client, _csv(GOOD, bad, GOOD_GRA))
     assert "2 families imported" in page
     assert "1 row was left out" in page
-    assert "There is no district with code XYZ" in page
     assert len(db.exec(select(Family)).all()) == 2
     event = db.exec(select(AuditEvent).where(AuditEvent.action == "family.import")).one()
     assert event.details == {"rows": 2, "rows_left_out": 1}
@@ -114,7 +125,8 @@ def test_user_may_import_only_the_valid_rows(client, db, world):
 def test_checking_a_file_saves_nothing(client, db, world):
     page = _upload(client, _csv(GOOD), mode="check")
     assert "1 row checked: 1 valid, 0 with problems" in page
-    assert "Every row is valid" in page
+    assert "Nothing has been saved yet" in page
+    assert "Import 1 family" in page
     assert db.exec(select(Family)).all() == []
 
 
@@ -128,14 +140,14 @@ def test_checking_a_file_saves_nothing(client, db, world):
     ],
 )
 def test_bad_file_is_refused_with_a_message(client, db, world, text, message):
-    page = _upload(client, text, mode="valid")
+    page = _upload(client, text)
     assert message in page
     assert "govuk-error-summary" in page
     assert db.exec(select(Family)).all() == []
 
 
 def test_row_with_the_wrong_number_of_cells_is_reported(client, db, world):
-    page = _upload(client, _csv(GOOD + ",extra"))
+    page = _upload(client, _csv(GOOD + ",extra"), mode="check")
     assert "The row has 15 cells but the header has 14" in page
     assert db.exec(select(Family)).all() == []
 
@@ -165,17 +177,58 @@ def test_template_download_imports_as_it_is(client, db, world):
 
 def test_import_can_link_an_earlier_referral(client, db, world):
     _upload(client, _csv(GOOD))
-    page = _upload(
-        client, "district,previous_reference\nDAR,dar-0001\nDAR,DAR-0099\n", mode="valid"
-    )
-    assert "There is no family with reference DAR-0099 in your districts" in page
+    text = "district,previous_reference\nDAR,dar-0001\nDAR,DAR-0099\n"
+    preview = _upload(client, text, mode="check")
+    assert "There is no family with reference DAR-0099 in your districts" in preview
+    _upload(client, text)
     first = db.exec(select(Family).where(Family.reference == "DAR-0001")).one()
     again = db.exec(select(Family).where(Family.reference == "DAR-0002")).one()
     assert again.previous_family_id == first.id
 
 
 def test_upload_without_a_file_asks_for_one(client, db, world):
-    page = client.post(
-        "/families/import", data={"mode": "all"}, content_type="multipart/form-data"
-    ).get_data(as_text=True)
+    page = client.post("/families/import", data={}, content_type="multipart/form-data").get_data(
+        as_text=True
+    )
     assert "Choose a CSV file" in page
+
+
+def test_identical_rows_are_flagged_and_left_out_unless_kept(client, db, world):
+    text = _csv(GOOD, GOOD, GOOD)
+    preview = _upload(client, text, mode="check")
+    assert "3 rows checked: 3 valid, 0 with problems, 2 that look like duplicates" in preview
+    duplicates = preview[preview.index('data-testid="import-duplicates"') :]
+    assert "The same family as row 2" in duplicates
+    assert "Import 1 family" in preview
+    page = _upload(client, text)
+    assert "1 family imported" in page
+    assert len(db.exec(select(Family)).all()) == 1
+
+
+def test_a_row_like_a_family_already_held_is_flagged(client, db, world):
+    _upload(client, _csv(GOOD))
+    preview = _upload(client, _csv(GOOD, GOOD_GRA), mode="check")
+    assert "Looks like DAR-0001, already held" in preview
+    page = _upload(client, _csv(GOOD, GOOD_GRA), keep=True)
+    assert "2 families imported" in page
+    assert len(db.exec(select(Family)).all()) == 3
+
+
+def test_an_import_runs_as_a_job_and_the_preview_is_the_uploaders_only(
+    app, client, db, world, make_user, sign_in
+):
+    from mentoring.models import BackgroundJob
+
+    response = client.post(
+        "/families/import",
+        data={"file": (io.BytesIO(_csv(GOOD).encode()), "families.csv")},
+        content_type="multipart/form-data",
+    )
+    preview_url = response.headers["Location"]
+    assert preview_url.startswith("/families/import/")
+    assert [j.kind for j in db.exec(select(BackgroundJob)).all()] == ["csv_check"]
+    other = app.test_client()
+    sign_in(make_user(Role.COORDINATOR, districts=[world.dartford]), test_client=other)
+    assert other.get(preview_url).status_code == 404
+    assert other.post(preview_url).status_code == 404
+    assert db.exec(select(Family)).all() == []

@@ -7,7 +7,8 @@
 - `record`: references, adding and changing a family, criteria, results.
 - `consent`: consent given or withdrawn, and engagement.
 - `lists`: filtered pages of families and the anonymised export.
-- `csv_import`: families from a CSV file, with a report by row and column.
+- `csv_import`: families from a CSV file, with a report by row and column;
+  `upload`: the same as a job, with a preview and a warning about duplicates.
 
 Other contexts import the names below from this package.
 """
@@ -82,8 +83,11 @@ from mentoring.services.families.rules import (
     readiness_problems,
     tracking_until,
 )
+from mentoring.services.families.upload import check_upload, import_upload
 
 __all__ = [
+    "check_upload",
+    "import_upload",
     "CONSENT_FIELDS",
     "CONSENT_LABELS",
     "ENGAGEMENT_LABELS",

@@ -21,10 +21,10 @@ from mentoring.services.mentors.importing import (
     IMPORT_HELP,
     ImportReport,
     ImportRow,
+    check_upload,
     import_mentors,
+    import_upload,
     parse_import,
-    stash_import,
-    take_stash,
     template_csv,
 )
 from mentoring.services.mentors.lists import (
@@ -72,8 +72,8 @@ __all__ = [
     "mentor_conditions",
     "normalise_postcode",
     "parse_import",
-    "stash_import",
-    "take_stash",
+    "check_upload",
+    "import_upload",
     "template_csv",
     "update_mentor",
 ]

@@ -1,22 +1,19 @@
 """Importing mentors from a CSV file: checked row by row, saved all or none.
 
 `parse_import` checks every row and saves nothing; `import_mentors` saves checked rows in
-one unit of work. Between the report and "import only the valid rows" the rows wait in
-the instance folder for an hour, for the user who checked them (`stash_import`).
+one unit of work. As a background job, `check_upload` makes the preview the user confirms
+and `import_upload` imports the valid rows (the file waits in `services.common.uploads`).
+The template's example row is never imported.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import json
 import re
-import secrets
-import time
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass
-from datetime import date
-from pathlib import Path
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -42,6 +39,8 @@ from mentoring.services.mentors.applications import (
 from mentoring.services.mentors.records import insert_mentor
 from mentoring.services.vetting import saved_id
 
+Progress = Callable[[int, int, str], None]
+
 CSV_COLUMNS = [
     "first_name",
     "last_name",
@@ -62,7 +61,6 @@ CSV_COLUMNS = [
 ]
 REQUIRED_COLUMNS = ["first_name", "last_name", "email", "postcode", "home_district"]
 MAX_IMPORT_ROWS = 5000
-IMPORT_TTL_SECONDS = 3600
 IMPORT_HELP: dict[str, str] = {
     "first_name": "Required",
     "last_name": "Required",
@@ -286,10 +284,9 @@ def _check_row(
 
 
 def import_mentors(
-    *, session: Session, rows: list[ApplicationData], actor_id: int | None, on: date
+    *, session: Session, rows: list[ApplicationData], actor_id: int | None
 ) -> list[Mentor]:
     """Save checked rows as new mentors, all in one transaction (all or none)."""
-    del on  # the rows are applications received today; kept for a uniform signature
     known = known_values(session=session)
     for data in rows:
         errors = application_errors(session=session, data=data, staff=True, known=known)
@@ -309,30 +306,51 @@ def import_mentors(
     return created
 
 
-def stash_import(*, folder: Path, user_id: int, rows: list[ApplicationData]) -> str:
-    """Keep checked rows for one user for an hour; return the token that finds them."""
-    folder.mkdir(parents=True, exist_ok=True)
-    now = time.time()
-    for old in folder.glob("*.json"):
-        if now - old.stat().st_mtime > IMPORT_TTL_SECONDS:
-            old.unlink(missing_ok=True)
-    token = secrets.token_urlsafe(16)
-    payload = {"user_id": user_id, "rows": [asdict(r) for r in rows]}
-    path = folder / f"{token}.json"
-    path.write_text(json.dumps(payload))
-    path.chmod(0o600)
-    return token
+EXAMPLE_NAME = "Jo Example"  # the template's example row, never imported
 
 
-def take_stash(*, folder: Path, token: str, user_id: int) -> list[ApplicationData] | None:
-    """Return (and forget) the rows kept under a token, if they are this user's and fresh."""
-    if not re.fullmatch(r"[A-Za-z0-9_-]{16,64}", token or ""):
-        return None
-    path = folder / f"{token}.json"
-    if not path.exists() or time.time() - path.stat().st_mtime > IMPORT_TTL_SECONDS:
-        return None
-    payload = json.loads(path.read_text())
-    if payload.get("user_id") != user_id:
-        return None
-    path.unlink(missing_ok=True)
-    return [ApplicationData(**row) for row in payload["rows"]]
+def _without_example(report: ImportReport) -> tuple[ImportReport, bool]:
+    """The report without the template's example row, and whether it was there."""
+    rows = [r for r in report.rows if not _is_example(r)]
+    return ImportReport(rows, report.file_errors), len(rows) != len(report.rows)
+
+
+def _is_example(row: ImportRow) -> bool:
+    return row.name == EXAMPLE_NAME
+
+
+def check_upload(*, session: Session, content: bytes, progress: Progress) -> dict[str, Any]:
+    """Check a file of mentors and describe it for the preview page (nothing is saved)."""
+    progress(0, 1, "Checking the file")
+    report, skipped = _without_example(parse_import(session=session, content=content))
+    if not report.rows and skipped:
+        report.file_errors.append("The file holds only the template's example row")
+    problems = [
+        [row.line, row.name, column or "whole row", message]
+        for row in report.invalid
+        for column, message in row.errors
+    ]
+    return {
+        "rows_read": len(report.rows),
+        "valid": len(report.valid),
+        "bad_rows": len(report.invalid),
+        "file_problems": list(report.file_errors),
+        "problems": problems[:500],
+        "duplicates": [],
+        "sample": [[row.line, row.name] for row in report.valid[:10]],
+        "notes": ["The template's example row (Jo Example) was left out."] if skipped else [],
+        "importable": len(report.valid),
+    }
+
+
+def import_upload(
+    *, session: Session, content: bytes, actor_id: int | None, progress: Progress
+) -> list[str]:
+    """Import the valid rows of a checked file of mentors, all in one unit of work."""
+    progress(0, 2, "Checking the file again")
+    report, _skipped = _without_example(parse_import(session=session, content=content))
+    if report.file_errors:
+        raise VettingError(report.file_errors[0], field="file")
+    progress(1, 2, f"Saving {len(report.valid):,} mentors")
+    created = import_mentors(session=session, rows=report.valid_data, actor_id=actor_id)
+    return [m.reference for m in created]
