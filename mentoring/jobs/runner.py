@@ -99,6 +99,21 @@ def retry(session: Session, job_id: int) -> BackgroundJob:
     return row
 
 
+def for_administrators(
+    session: Session, *, limit: int = 50
+) -> tuple[list[BackgroundJob], list[BackgroundJob]]:
+    """Failed jobs not yet run again (newest first), and the latest jobs of every kind."""
+    newest = col(BackgroundJob.id).desc()
+    failed = session.exec(
+        select(BackgroundJob)
+        .where(BackgroundJob.status == JobStatus.FAILED.value)
+        .order_by(newest)
+        .limit(limit)
+    ).all()
+    latest = session.exec(select(BackgroundJob).order_by(newest).limit(limit)).all()
+    return list(failed), list(latest)
+
+
 def _update(
     engine: Any, job_id: int, change: Callable[[BackgroundJob], None]
 ) -> BackgroundJob | None:

@@ -137,3 +137,35 @@ def test_only_the_person_who_started_a_job_sees_its_page(client, sign_in, make_u
     sign_in(owner)
     page = client.get(f"/jobs/{row.id}").get_data(as_text=True)
     assert "Waiting to start" in page and 'http-equiv="refresh"' in page
+
+
+def test_administrators_see_failed_jobs_and_can_run_them_again(
+    client, sign_in, make_user, db, app, monkeypatch
+):
+    from mentoring.jobs import tasks
+
+    row = BackgroundJob(
+        kind="email",
+        status=JobStatus.FAILED.value,
+        params={"to": "a@example.org", "subject": "S", "body": "B"},
+        message="GOV.UK Notify did not accept the email",
+        attempts=6,
+    )
+    db.add(row)
+    db.commit()
+    sign_in(make_user(Role.PROVIDER))
+    assert client.get("/jobs/").status_code == 403
+    sign_in(make_user(Role.ADMIN))
+    page = client.get("/jobs/").get_data(as_text=True)
+    failed = page[page.index('data-testid="failed-jobs"') :]
+    assert "GOV.UK Notify did not accept the email" in failed
+    assert "a@example.org" not in page  # what a job holds is not shown
+    sent = []
+    monkeypatch.setattr(tasks, "send_email", lambda **kwargs: sent.append(kwargs["to"]))
+    response = client.post(f"/jobs/{row.id}/retry")
+    assert response.status_code == 302
+    assert sent == ["a@example.org"]
+    assert _row(app, row.id).status == JobStatus.DONE.value
+    page = client.get("/jobs/").get_data(as_text=True)
+    assert 'data-testid="no-failed-jobs"' in page
+    assert client.post(f"/jobs/{row.id}/retry").status_code == 409  # only a failed job
