@@ -6,13 +6,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from mentoring.db import write_transaction
 from mentoring.models import BackgroundJob, utcnow
 
 Progress = Callable[[int, int, str], None]
+SQLITE_PROGRESS_WAIT_MS = 200
+SQLITE_BUSY_MS = 30_000  # as mentoring.db sets on every connection
 
 
 @dataclass
@@ -58,16 +62,31 @@ def job(
 
 
 def write_progress(engine: Engine, job_id: int) -> Progress:
-    """A progress reporter that saves each step on the job's row at once."""
+    """A progress reporter that saves each step on the job's row at once.
+
+    Progress is best effort: on SQLite, while the job's own unit of work holds the write
+    lock, a step is skipped after a moment rather than waiting for the lock.
+    """
+    sqlite = engine.dialect.name == "sqlite"
 
     def report(done: int, total: int, label: str) -> None:
-        with Session(engine) as session, write_transaction(session):
-            row = session.get(BackgroundJob, job_id)
-            if row is None:
-                return
-            row.progress_done, row.progress_total = max(0, done), max(0, total)
-            row.progress_label = label[:120]
-            row.heartbeat_at = utcnow()
-            session.add(row)
+        with Session(engine) as session:
+            if sqlite:
+                session.execute(sa.text(f"PRAGMA busy_timeout = {SQLITE_PROGRESS_WAIT_MS}"))
+            try:
+                with write_transaction(session):
+                    row = session.get(BackgroundJob, job_id)
+                    if row is None:
+                        return
+                    row.progress_done, row.progress_total = max(0, done), max(0, total)
+                    row.progress_label = label[:120]
+                    row.heartbeat_at = utcnow()
+                    session.add(row)
+            except OperationalError:
+                if not sqlite:
+                    raise
+            finally:
+                if sqlite:
+                    session.execute(sa.text(f"PRAGMA busy_timeout = {SQLITE_BUSY_MS}"))
 
     return report
