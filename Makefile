@@ -70,9 +70,10 @@ format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: setup ## The matching engine's benchmark, then a stored matching run over the demo data
+bench: setup ## The engine's benchmark, a stored run over the demo data, a county-scale stored run on PostgreSQL
 	$(BIN)/python -m matching.bench
 	$(BIN)/python benchmarks/matching_run.py
+	$(BIN)/python benchmarks/county_run.py
 
 bench-reports: setup ## Report pages against a large data set (demo/volume: 50,000 families, 10,000 mentors)
 	$(BIN)/python benchmarks/reports.py

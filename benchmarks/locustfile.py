@@ -41,7 +41,7 @@ class _SignedIn(HttpUser):
 
     def sign_in(self, account: dict) -> None:
         self.account = account
-        page = self.client.get("/sign-in", name="sign-in").text
+        page = self.client.get("/sign-in", name="sign-in page").text
         response = self.client.post(
             "/sign-in",
             data={"email": account["email"], "password": PASSWORD, "csrf_token": _csrf(page)},

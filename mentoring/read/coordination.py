@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from mentoring.models import (
@@ -52,21 +53,35 @@ def _district_names(session: Session) -> dict[int, str]:
 
 @dataclass(frozen=True)
 class RunsPage:
-    runs: list[MatchingRun]
+    runs: list[MatchingRun]  # without their replay input and reasons (not loaded)
     run_districts: dict[int | None, str]
     open_counts: dict[int | None, int]
+    waiting_counts: dict[int | None, int]
 
 
 def runs_page(session: Session, *, district_ids: Collection[int], limit: int = 20) -> RunsPage:
     """The latest runs over the user's districts, with their districts and open proposals."""
     mine = set(district_ids)
+    # A county run's replay input and reasons are megabytes: this list loads neither.
+    heavy = (MatchingRun.input, MatchingRun.unmatched, MatchingRun.weights, MatchingRun.objective)
     runs = [
         r
         for r in session.exec(
-            select(MatchingRun).order_by(col(MatchingRun.started_at).desc()).limit(200)
+            select(MatchingRun)
+            .options(*(defer(c) for c in heavy))  # type: ignore[arg-type]
+            .order_by(col(MatchingRun.started_at).desc())
+            .limit(200)
         ).all()
         if set(r.district_ids) <= mine
     ][:limit]
+    ids = [r.id for r in runs]
+    waiting_counts: dict[int | None, int] = dict(
+        session.exec(
+            select(MatchingRun.id, sa.func.json_array_length(MatchingRun.unmatched)).where(
+                col(MatchingRun.id).in_(ids)
+            )
+        ).all()
+    )
     names = _district_names(session)
     open_counts: dict[int | None, int] = dict(
         session.exec(
@@ -82,6 +97,7 @@ def runs_page(session: Session, *, district_ids: Collection[int], limit: int = 2
         runs=runs,
         run_districts={r.id: ", ".join(names.get(d, "?") for d in r.district_ids) for r in runs},
         open_counts=open_counts,
+        waiting_counts=waiting_counts,
     )
 
 

@@ -133,6 +133,29 @@ def test_changing_a_persons_role_and_districts(client, admin, coordinator, world
     assert "Maidstone" in shown
 
 
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"name": "   ", "role": "coordinator"}, "Enter the person&#39;s name"),
+        ({"name": "Kept Name", "role": "wizard"}, "Not a valid choice"),
+        ({"name": "Kept Name", "role": "coordinator"}, "Choose at least one district"),
+        ({"name": "x" * 121, "role": "provider"}, "120 characters"),
+    ],
+)
+def test_bad_changes_to_a_person_are_shown_beside_the_field_and_nothing_changes(
+    client, admin, coordinator, db, data, message
+):
+    response = client.post(f"/admin/users/{coordinator.id}/edit", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "govuk-error-message" in page and message in page
+    if data["name"].strip() and len(data["name"]) <= 120:
+        assert f'value="{data["name"]}"' in page  # what was typed is kept
+    refresh(db)
+    person = db.get(User, coordinator.id)
+    assert person.name != data["name"] and person.role == "coordinator"
+
+
 def test_resetting_two_factor_is_audited_and_emailed(client, admin, make_user, db, app):
     from mentoring.models import AuditEvent, utcnow
 
