@@ -7,7 +7,7 @@ STATIC := mentoring/static
 CHROMIUM ?= /usr/bin/chromium
 PYTEST_ARGS ?=
 
-.PHONY: run serve test setup assets db demo chromium lint format bench bench-reports bench-load restore-check clean
+.PHONY: run serve test setup assets db demo chromium lint format bench bench-reports bench-load restore-check audit clean
 
 run: setup db demo ## Set up, migrate SQLite, load demo data, serve on http://127.0.0.1:5000
 	@echo "Mentor Match is starting on http://127.0.0.1:5000"
@@ -20,6 +20,9 @@ serve: setup ## Production-like: gunicorn and one job worker on DATABASE_URL and
 	$(FLASK) worker & worker=$$!; trap 'kill $$worker' EXIT INT TERM; \
 		$(BIN)/gunicorn -c gunicorn.conf.py 'mentoring:create_app()'
 
+audit: setup ## Installed packages against known vulnerabilities (shipped snapshot, and PyPI when it answers)
+	$(BIN)/python scripts/audit_dependencies.py
+
 restore-check: setup ## Dump DATABASE_URL, restore it into a scratch database and check it
 	$(BIN)/python scripts/restore_check.py
 
@@ -30,7 +33,7 @@ setup: $(VENV)/.installed assets
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet --upgrade pip setuptools
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
