@@ -5,7 +5,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location("audit_dependencies", ROOT / "scripts" / "audit_dependencies.py")
+_spec = importlib.util.spec_from_file_location(
+    "audit_dependencies", ROOT / "scripts" / "audit_dependencies.py"
+)
 audit = importlib.util.module_from_spec(_spec)
 sys.modules["audit_dependencies"] = audit  # dataclasses look their module up
 _spec.loader.exec_module(audit)
