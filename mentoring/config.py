@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -59,6 +61,18 @@ def _dev_secret_key(instance_path: Path) -> str:
     return key
 
 
+MIN_SECRET_BITS = 128
+
+
+def estimated_bits(secret: str) -> float:
+    """A cautious estimate of a secret's entropy: its length times the Shannon entropy of
+    its own characters. 40 × "a" is 0 bits; 64 random hex digits about 250."""
+    counts = Counter(secret)
+    n = len(secret)
+    per_char = -sum(c / n * math.log2(c / n) for c in counts.values()) if n else 0.0
+    return n * per_char
+
+
 def load_config(
     instance_path: Path, environ: os._Environ[str] | dict[str, str] | None = None
 ) -> dict[str, Any]:
@@ -76,8 +90,11 @@ def load_config(
         if production:
             raise ConfigError("SECRET_KEY must be set in production (a long random string).")
         secret_key = _dev_secret_key(instance_path)
-    elif production and len(secret_key) < 32:
-        raise ConfigError("SECRET_KEY must be at least 32 characters in production.")
+    elif production and (len(secret_key) < 32 or estimated_bits(secret_key) < MIN_SECRET_BITS):
+        raise ConfigError(
+            "SECRET_KEY is too weak for production: use at least 32 random bytes, for example "
+            "python3 -c 'import secrets; print(secrets.token_hex(32))'."
+        )
 
     if env.get("NOTIFY_API_KEY") and not env.get("NOTIFY_EMAIL_TEMPLATE_ID"):
         raise ConfigError(

@@ -1,5 +1,7 @@
 """Configuration: safe defaults, and no start in production without a secret."""
 
+import secrets
+
 import pytest
 
 from mentoring import create_app
@@ -11,6 +13,26 @@ def test_production_refuses_to_start_without_secret_key(tmp_path, monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     with pytest.raises(ConfigError, match="SECRET_KEY must be set"):
         create_app({"INSTANCE_PATH": str(tmp_path)})
+
+
+STRONG = secrets.token_hex(32)
+
+
+@pytest.mark.parametrize(
+    "key", ["a" * 40, "ab" * 32, "password" * 5, "Kent2026Kent!" * 3, secrets.token_hex(8)]
+)
+def test_production_refuses_a_secret_key_with_under_128_bits(tmp_path, key):
+    with pytest.raises(ConfigError, match="too weak"):
+        load_config(tmp_path, {"MENTORING_ENV": "production", "SECRET_KEY": key})
+
+
+def test_production_accepts_a_random_secret_key(tmp_path):
+    for _ in range(20):
+        key = secrets.token_hex(32)
+        assert load_config(tmp_path, {"MENTORING_ENV": "production", "SECRET_KEY": key})
+    assert load_config(
+        tmp_path, {"MENTORING_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(32)}
+    )
 
 
 def test_production_refuses_a_short_secret_key(tmp_path):
@@ -36,7 +58,7 @@ def test_postgresql_urls_use_psycopg(tmp_path):
 
 
 def test_production_cookies_are_secure(tmp_path):
-    config = load_config(tmp_path, {"MENTORING_ENV": "production", "SECRET_KEY": "k" * 40})
+    config = load_config(tmp_path, {"MENTORING_ENV": "production", "SECRET_KEY": STRONG})
     assert config["SESSION_COOKIE_SECURE"] is True
     assert config["REMEMBER_COOKIE_SECURE"] is True
     assert config["HSTS"] is True

@@ -2,6 +2,7 @@
 
 import json
 import logging
+import secrets
 
 import pytest
 
@@ -82,7 +83,7 @@ def test_session_cookie_flags(client, make_user):
 
 def test_secure_cookies_and_hsts_in_production(tmp_path, monkeypatch, database_url):
     monkeypatch.setenv("MENTORING_ENV", "production")
-    monkeypatch.setenv("SECRET_KEY", "s" * 48)
+    monkeypatch.setenv("SECRET_KEY", secrets.token_hex(32))
     app = create_app({"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": database_url})
     response = app.test_client().get("/sign-in")
     assert "Secure" in response.headers["Set-Cookie"]
