@@ -3,18 +3,27 @@
 A spreadsheet treats a cell that starts with ``=``, ``+``, ``-`` or ``@`` (and, in some
 programs, a tab or carriage return) as a formula: "CSV injection". Every exported cell goes
 through :func:`safe_cell`, which puts a single quote in front of such values so they show
-as text.
+as text. Every imported cell goes through :func:`clean_text`: trimmed, and without the
+control characters (a NUL byte, say) that a database refuses and no person typed.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Control characters a form refuses and an import removes (tab, newline and return are text).
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(value: str) -> str:
+    """An imported cell as text: control characters removed, then trimmed."""
+    return CONTROL.sub("", value).strip()
 
 
 def safe_cell(value: Any) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -25,6 +24,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.utils import unset_value
 from wtforms.validators import NumberRange, Optional, StopValidation
 
+from mentoring.csvutil import CONTROL
 from mentoring.numbers import is_number
 
 __all__ = [
@@ -48,7 +48,6 @@ __all__ = [
 
 # Control characters (a NUL byte, escape codes): never meaningful in an answer, and
 # PostgreSQL refuses a NUL in text. Tab, new line and carriage return are allowed.
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 TEXT_FIELDS = frozenset(
     {
         "StringField",
@@ -102,12 +101,6 @@ def _refuse_controls(value: Any) -> Any:
     if isinstance(value, str) and CONTROL.search(value):
         raise ValueError(CONTROL_MESSAGE)
     return value
-
-
-def clean_text(value: str) -> str:
-    """The same cleaning for text that does not come through a form (a CSV cell): trimmed,
-    with control characters removed."""
-    return CONTROL.sub("", value).strip()
 
 
 def choice_list(pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:

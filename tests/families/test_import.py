@@ -232,3 +232,11 @@ def test_an_import_runs_as_a_job_and_the_preview_is_the_uploaders_only(
     assert other.get(preview_url).status_code == 404
     assert other.post(preview_url).status_code == 404
     assert db.exec(select(Family)).all() == []
+
+
+def test_control_characters_in_cells_are_removed_not_a_500(client, db, world):
+    row = GOOD.replace("Police", "Pol\x00ice\x07")
+    page = _upload(client, _csv(row))
+    assert "1 family imported" in page
+    criterion = db.exec(select(FamilyCriterion)).first()
+    assert criterion.evidence_source == "Police"

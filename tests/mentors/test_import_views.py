@@ -193,3 +193,12 @@ def test_the_templates_example_row_is_left_out(client, db, world, staff):
     _confirm(client, preview)
     _refresh(db)
     assert [m.first_name for m in db.exec(select(Mentor)).all()] == ["Ann"]
+
+
+def test_control_characters_in_cells_are_removed_not_a_500(client, db, world, staff):
+    preview = _upload(client, HEADER + GOOD[0].replace("Ann,Able", "An\x00n,Ab\x1ble"))
+    assert preview.status_code == 200
+    assert "Ann Able" in preview.get_data(as_text=True)
+    _confirm(client, preview)
+    _refresh(db)
+    assert [(m.first_name, m.last_name) for m in db.exec(select(Mentor)).all()] == [("Ann", "Able")]

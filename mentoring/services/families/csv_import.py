@@ -18,6 +18,7 @@ from typing import TypeVar
 from sqlmodel import Session, select
 
 from mentoring import audit
+from mentoring.csvutil import clean_text
 from mentoring.db import write_transaction
 from mentoring.exceptions import FamilyError, NotFound
 from mentoring.models import (
@@ -180,7 +181,7 @@ def parse_family_csv(*, session: Session, user: Viewer, text: str) -> ImportRepo
     report = ImportReport()
     reader = csv.reader(io.StringIO(text))
     try:
-        header = [h.strip().lower() for h in next(reader)]
+        header = [clean_text(h).lower() for h in next(reader)]
     except (StopIteration, csv.Error):
         report.problems.append(ImportProblem(0, "", "The file is empty"))
         return report
@@ -226,7 +227,7 @@ def parse_family_csv(*, session: Session, user: Viewer, text: str) -> ImportRepo
                     )
                 )
                 continue
-            values = {name: cell.strip() for name, cell in zip(header, raw, strict=True)}
+            values = {name: clean_text(cell) for name, cell in zip(header, raw, strict=True)}
             parsed, problems = _parse_row(context, line_number, values)
             report.problems.extend(problems)
             if parsed is not None:

@@ -18,7 +18,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from mentoring import audit
-from mentoring.csvutil import write_csv
+from mentoring.csvutil import clean_text, write_csv
 from mentoring.db import write_transaction
 from mentoring.exceptions import VettingError
 from mentoring.models import (
@@ -179,7 +179,7 @@ def parse_import(*, session: Session, content: bytes) -> ImportReport:
         return ImportReport([], ["The file must be a CSV saved as UTF-8"])
     reader = csv.DictReader(io.StringIO(text, newline=""))
     try:
-        header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
+        header = [clean_text(h or "").lower() for h in (reader.fieldnames or [])]
     except csv.Error:
         return ImportReport([], ["The file is not a readable CSV"])
     if not header:
@@ -211,7 +211,7 @@ def parse_import(*, session: Session, content: bytes) -> ImportReport:
                     ImportRow(line, "", None, [("", "This row has more cells than columns")])
                 )
                 continue
-            values = {k: (v or "").strip() for k, v in raw.items()}
+            values = {k: clean_text(v or "") for k, v in raw.items()}
             if any(values.values()):
                 rows.append(_check_row(session, line, values, lookups))
     except csv.Error as err:
