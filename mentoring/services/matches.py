@@ -29,6 +29,7 @@ from mentoring.models import (
     Mentor,
     SafeguardingConcern,
     Slot,
+    User,
     service_today,
     utcnow,
 )
@@ -92,6 +93,21 @@ def check_assignable(
     return check
 
 
+def already_decided(session: Session, match: Match) -> str:
+    """What the loser of two decisions on one proposal is told: who decided it, and how."""
+    status = MatchStatus(match.status)
+    how = {
+        MatchStatus.APPROVED: "approved",
+        MatchStatus.REJECTED: "rejected",
+        MatchStatus.ACCEPTED: "approved and accepted",
+        MatchStatus.ACTIVE: "approved and accepted",
+        MatchStatus.DECLINED: "approved, then declined by the mentor",
+    }.get(status, status.label.lower())
+    who = session.get(User, match.decided_by_id) if match.decided_by_id else None
+    by = f" by {who.name}" if who else ""
+    return f"This proposal was already {how}{by}. Nothing was changed."
+
+
 def approve(*, session: Session, match_id: int, actor_id: int, on: date | None = None) -> Match:
     """Approve a proposal: it is offered to the mentor and holds the slot and capacity."""
     on = on or service_today()
@@ -102,9 +118,7 @@ def approve(*, session: Session, match_id: int, actor_id: int, on: date | None =
             if match is None:
                 raise MatchError("That proposal no longer exists")
             if match.status != MatchStatus.PROPOSED.value:
-                raise MatchConflict(
-                    f"This proposal is already {match.status}; reload the page to see the latest"
-                )
+                raise MatchConflict(already_decided(session, match))
             mentor = lock(session, Mentor, match.mentor_id)
             family = lock(session, Family, match.family_id)
             if mentor is None or family is None:  # pragma: no cover - foreign keys
@@ -176,8 +190,10 @@ def reject(*, session: Session, match_id: int, actor_id: int, reason: str) -> Ma
         raise MatchError("Enter a reason for rejecting the proposal")
     with write_transaction(session):
         match = lock(session, Match, match_id)
-        if match is None or match.status != MatchStatus.PROPOSED.value:
-            raise MatchConflict("This proposal has already been decided; reload the page")
+        if match is None:
+            raise MatchError("That proposal no longer exists")
+        if match.status != MatchStatus.PROPOSED.value:
+            raise MatchConflict(already_decided(session, match))
         match.status = MatchStatus.REJECTED.value
         match.rejection_reason = reason[:500]
         match.decided_by_id = actor_id
