@@ -24,6 +24,7 @@ from mentoring.forms import (
     DateRequired,
     GovCheckboxesInput,
     GovCheckboxInput,
+    GovFileInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
@@ -446,8 +447,9 @@ class ConfirmForm(AppForm):
 
 class ImportForm(AppForm):
     file = FileField(
-        "CSV file",
+        "CSV file of families",
         description="Up to 5,000 families, UTF-8, with the template's column names.",
+        widget=GovFileInput(),
         validators=[
             FileRequired(message="Choose a CSV file"),
             FileAllowed(["csv"], message="The file must be a CSV file"),
