@@ -43,7 +43,15 @@ class LiveServer:
 
 
 @pytest.fixture
-def live_server(sqlite_template: Path, tmp_path: Path) -> Iterator[LiveServer]:
+def live_config() -> dict[str, object]:
+    """Settings over the live server's own: a test module may override this."""
+    return {}
+
+
+@pytest.fixture
+def live_server(
+    sqlite_template: Path, tmp_path: Path, live_config: dict[str, object]
+) -> Iterator[LiveServer]:
     """The real app (CSRF on) on a copy of the migrated database with a small demo data set."""
     db_path = tmp_path / "live.sqlite"
     shutil.copyfile(sqlite_template, db_path)
@@ -54,6 +62,7 @@ def live_server(sqlite_template: Path, tmp_path: Path) -> Iterator[LiveServer]:
             "DATABASE_URL": f"sqlite:///{db_path}",
             "INSTANCE_PATH": str(tmp_path / "instance"),
             "MAIL_OUTBOX": str(tmp_path / "outbox"),
+            **live_config,
         }
     )
     with Session(app.extensions["db_engine"]) as session:
