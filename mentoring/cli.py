@@ -11,6 +11,7 @@ from alembic import command
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
+from mentoring import audit
 from mentoring.db import get_session
 from mentoring.exceptions import UserError
 from mentoring.migrate import alembic_config, downgrade, upgrade
@@ -126,8 +127,31 @@ def demo_accounts_command() -> None:
         click.echo(f"  {label:<34} {email}")
 
 
+audit_cli = AppGroup("audit", help="The audit log's hash chain (tamper evidence).")
+
+
+@audit_cli.command("seal")
+def audit_seal_command() -> None:
+    """Chain the audit events not yet sealed (the daily job does this too)."""
+    count, head = audit.seal(get_session())
+    click.echo(f"Sealed {count} audit events. Chain head: {head or '(empty)'}")
+
+
+@audit_cli.command("verify")
+def audit_verify_command() -> None:
+    """Recompute the chain; exit 1 at the first event changed, missing or out of order."""
+    check = audit.verify(get_session())
+    if not check.ok:
+        raise click.ClickException(f"{check.problem} (after {check.checked} good entries)")
+    click.echo(
+        f"The audit chain holds: {check.checked} entries checked, "
+        f"{check.unsealed} newer entries not sealed yet."
+    )
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(db_cli)
+    app.cli.add_command(audit_cli)
     app.cli.add_command(create_user_command)
     app.cli.add_command(demo_data_command)
     app.cli.add_command(demo_accounts_command)

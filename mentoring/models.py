@@ -916,6 +916,18 @@ class AuditEvent(SQLModel, table=True):
     ip_address: str = Field(default="", max_length=45)
 
 
+class AuditSeal(SQLModel, table=True):
+    """The hash chain over the audit log (tamper evidence): each sealed event's hash is
+    SHA-256 of the previous seal's hash and the event's fields. Append-only like the log."""
+
+    __tablename__ = "audit_seal"
+
+    # Not a foreign key: a seal outlives a deleted event, which is how the deletion shows.
+    event_id: int = Field(primary_key=True)
+    hash: str = Field(max_length=64)
+    sealed_at: datetime = Field(default_factory=utcnow)
+
+
 # Indexes the reports' queries need (migration 0004): a district's families by referral
 # date; a match's latest contact; mentors by home district, stage and status.
 sa.Index(

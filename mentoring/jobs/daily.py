@@ -14,6 +14,7 @@ from datetime import date
 
 from sqlmodel import Session
 
+from mentoring import audit
 from mentoring.services.vetting import run_daily_checks
 
 
@@ -33,9 +34,17 @@ def _vetting(session: Session, on: date) -> StepResult:
     return StepResult(str(summary), summary.emails_failed, counts)
 
 
+def _audit_seal(session: Session, on: date) -> StepResult:
+    """Chain the day's audit events; the head hash goes into the job's log line."""
+    del on  # events are sealed by age, whatever the day
+    count, head = audit.seal(session)
+    return StepResult(f"{count} audit events sealed; chain head {head[:16]}", 0, {"sealed": count})
+
+
 # (name, step), run in this order. A new context adds its daily step here.
 STEPS: list[tuple[str, Step]] = [
     ("vetting", _vetting),
+    ("audit", _audit_seal),
 ]
 
 
