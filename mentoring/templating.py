@@ -15,7 +15,6 @@ NAVIGATION: list[tuple[str, str, frozenset[str]]] = [
     ("Home", "main.home", frozenset(r.value for r in Role)),
     ("Districts", "admin.districts", frozenset({Role.ADMIN.value, Role.COORDINATOR.value})),
     ("Users", "admin.users", frozenset({Role.ADMIN.value})),
-    ("Jobs", "progress.index", frozenset({Role.ADMIN.value})),
     ("Find mentors", "coordination.index", frozenset({Role.ADMIN.value, Role.COORDINATOR.value})),
     ("Matches", "coordination.matches", frozenset({Role.ADMIN.value, Role.COORDINATOR.value})),
 ]

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__)
 
-from mentoring.admin import district_views, views  # noqa: E402,F401
+from mentoring.admin import audit_views, district_views, views  # noqa: E402,F401
