@@ -14,16 +14,18 @@ from mentoring import audit
 from mentoring.db import get_session
 from mentoring.exceptions import MatchConflict, MatchError, NotFound
 from mentoring.mentor_portal import bp
-from mentoring.mentor_portal.forms import CONTACT_KINDS, ConcernForm, ContactForm, OfferForm
+from mentoring.mentor_portal.forms import CONTACT_KINDS, ContactForm, OfferForm
 from mentoring.models import Match, MatchStatus, Role
 from mentoring.read import mentor_view
+from mentoring.read import safeguarding as safeguarding_read
+from mentoring.safeguarding.views import raise_flow
 from mentoring.security import roles_allowed
 from mentoring.services.common.scope import load_visible
 from mentoring.services.matches import (
     answer_offer,
-    raise_concern,
     record_contact,
 )
+from mentoring.services.safeguarding import raise_concern
 
 KIND_LABELS = dict(CONTACT_KINDS)
 
@@ -139,19 +141,22 @@ def concern(match_id: int) -> ResponseReturnValue:
     """Raise a safeguarding concern about a family the mentor supports."""
     db = get_session()
     match = _own_active_match(match_id)
-    view = mentor_view.family(db, _mentor_id(), match_id)
-    form = ConcernForm()
-    if form.validate_on_submit():
-        try:
-            raise_concern(
-                session=db, match=match, actor_id=current_user.id, details=form.details.data or ""
-            )
-        except MatchError as err:
-            form.details.errors.append(str(err))
-        else:
-            flash(
-                "Your concern has been sent to the district's coordinators, marked urgent.",
-                "success",
-            )
-            return redirect(url_for("mentor.family", match_id=match_id))
-    return render_template("mentor_portal/concern.html", family=view, form=form)
+    return raise_flow(
+        page=safeguarding_read.raise_page(db, match=match),
+        back=url_for("mentor.family", match_id=match_id),
+        submit=lambda raised: raise_concern(
+            session=db, match=match, actor_id=current_user.id, raised=raised
+        ),
+        done=lambda _concern: url_for("mentor.concerns"),
+        told="The designated safeguarding lead and the district's coordinators have been told.",
+    )
+
+
+@bp.route("/concerns")
+@roles_allowed(Role.MENTOR)
+def concerns() -> ResponseReturnValue:
+    """The concerns the mentor raised, with their status only."""
+    return render_template(
+        "mentor_portal/concerns.html",
+        concerns=safeguarding_read.my_concerns(get_session(), user_id=current_user.id),
+    )

@@ -1,0 +1,331 @@
+"""The safeguarding pages: the lead's cases, a case with its chronology and actions,
+and raising a concern (on a match) or an allegation (against a mentor).
+
+Every case is loaded through the scope rule (404 for one the user may not see) and every
+view of one is audited. Only the designated safeguarding lead acts on a case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from mentoring import audit
+from mentoring.db import get_session
+from mentoring.exceptions import NotFound, SafeguardingError
+from mentoring.forms import choice_list, show_errors
+from mentoring.models import (
+    Match,
+    MatchStatus,
+    Mentor,
+    ReferralAgency,
+    Role,
+    SafeguardingConcern,
+)
+from mentoring.numbers import parse_id
+from mentoring.read import as_context
+from mentoring.read import safeguarding as read
+from mentoring.safeguarding import bp
+from mentoring.safeguarding.forms import (
+    CloseForm,
+    ConcernForm,
+    DangerForm,
+    DecisionForm,
+    EntryForm,
+    FindMentorForm,
+    ReferralForm,
+    TriageForm,
+)
+from mentoring.security import roles_allowed
+from mentoring.services import safeguarding as service
+from mentoring.services.common.scope import load_visible, visible_district_ids
+
+SEE_CASES = (Role.SAFEGUARDING, Role.PROVIDER, Role.COORDINATOR)
+FAMILY_AGENCIES = [a for a in ReferralAgency if a not in (ReferralAgency.LADO, ReferralAgency.DBS)]
+
+
+def _hours() -> int:
+    return int(current_app.config["SAFEGUARDING_TRIAGE_HOURS"])
+
+
+# ---------------------------------------------------------------------------
+# Raising
+# ---------------------------------------------------------------------------
+
+
+def raise_flow(
+    *,
+    page: read.RaisePage,
+    back: str,
+    submit: Callable[[service.Raised], SafeguardingConcern],
+    done: Callable[[SafeguardingConcern], str],
+    told: str,
+) -> ResponseReturnValue:
+    """The raise journey, shared by every raiser: first "is anyone in immediate danger?"
+    (if so: call 999 now, and the district's MASH number), then what happened."""
+    danger = request.args.get("danger")
+    if danger not in ("yes", "no"):
+        first = DangerForm()
+        if first.validate_on_submit():
+            args = dict(request.view_args or {}, danger=first.immediate_danger.data)
+            return redirect(url_for(str(request.endpoint), **args))
+        return render_template("safeguarding/danger.html", form=first, page=page, back=back)
+    form = ConcernForm()
+    if form.validate_on_submit():
+        try:
+            concern = submit(
+                service.Raised(
+                    category=form.category.data or "",
+                    details=form.details.data or "",
+                    happened_when=form.happened_when.data or "",
+                    people_involved=form.people_involved.data or "",
+                    immediate_danger=danger == "yes",
+                )
+            )
+        except SafeguardingError as err:
+            show_errors(form, err, fallback="details")
+        else:
+            flash(
+                f"Your concern has been sent: its reference is {concern.reference}. {told}",
+                "success",
+            )
+            return redirect(done(concern))
+    return render_template(
+        "safeguarding/raise.html", form=form, page=page, back=back, danger=danger == "yes"
+    )
+
+
+@bp.route("/matches/<int:match_id>/raise", methods=["GET", "POST"])
+@roles_allowed(Role.COORDINATOR)
+def raise_on_match(match_id: int) -> ResponseReturnValue:
+    """Raise a concern about someone in a family a coordinator's district supports."""
+    db = get_session()
+    match = load_visible(Match, match_id, current_user, session=db)
+    if match.status != MatchStatus.ACTIVE.value:
+        raise NotFound("not an active match")
+    return raise_flow(
+        page=read.raise_page(db, match=match),
+        back=url_for("coordination.match", match_id=match_id),
+        submit=lambda raised: service.raise_concern(
+            session=db, match=match, actor_id=current_user.id, raised=raised
+        ),
+        done=lambda concern: url_for("safeguarding.case", concern_id=concern.id),
+        told="The designated safeguarding lead has been told.",
+    )
+
+
+@bp.route("/allegation", methods=["GET", "POST"])
+@roles_allowed(Role.SAFEGUARDING, Role.PROVIDER)
+def find_mentor() -> ResponseReturnValue:
+    """Choose the mentor an allegation is about, by their reference."""
+    form = FindMentorForm()
+    if form.validate_on_submit():
+        mentor_id = read.mentor_id_by_reference(get_session(), form.reference.data or "")
+        if mentor_id is None:
+            form.reference.errors = ["There is no mentor with that reference"]
+        else:
+            return redirect(url_for("safeguarding.raise_allegation", mentor_id=mentor_id))
+    return render_template("safeguarding/find_mentor.html", form=form)
+
+
+@bp.route("/mentors/<int:mentor_id>/allegation", methods=["GET", "POST"])
+@roles_allowed(Role.SAFEGUARDING, Role.PROVIDER)
+def raise_allegation(mentor_id: int) -> ResponseReturnValue:
+    """Record an allegation against a mentor, or a concern about their conduct."""
+    db = get_session()
+    mentor = db.get(Mentor, parse_id(mentor_id))
+    if mentor is None:
+        raise NotFound("no such mentor")
+    return raise_flow(
+        page=read.raise_page(db, mentor=mentor),
+        back=url_for("mentors.mentor", mentor_id=mentor_id)
+        if current_user.role == Role.PROVIDER.value
+        else url_for("safeguarding.find_mentor"),
+        submit=lambda raised: service.raise_allegation(
+            session=db, mentor_id=mentor_id, actor_id=current_user.id, raised=raised
+        ),
+        done=lambda concern: url_for("safeguarding.case", concern_id=concern.id),
+        told="The mentor is suspended and their matches are paused.",
+    )
+
+
+# ---------------------------------------------------------------------------
+# Cases
+# ---------------------------------------------------------------------------
+
+
+@bp.route("/")
+@roles_allowed(*SEE_CASES)
+def cases() -> ResponseReturnValue:
+    """List the safeguarding cases the user may see, open ones first, with their clocks."""
+    rows = read.case_list(
+        get_session(),
+        role=current_user.role,
+        district_ids=visible_district_ids(current_user),
+        hours=_hours(),
+    )
+    return render_template("safeguarding/cases.html", rows=rows, hours=_hours())
+
+
+def _forms(concern: SafeguardingConcern) -> dict[str, FlaskForm]:
+    referral = ReferralForm(prefix="referral")
+    agencies = list(ReferralAgency) if concern.is_allegation else FAMILY_AGENCIES
+    referral.agency.choices = choice_list((a.value, a.label) for a in agencies)
+    close_form = CloseForm(prefix="close")
+    close_form.outcome.choices = choice_list(
+        (o.value, o.label) for o in service.outcomes_for(concern)
+    )
+    return {
+        "triage": TriageForm(prefix="triage"),
+        "referral": referral,
+        "entry": EntryForm(prefix="entry"),
+        "decision": DecisionForm(prefix="decision"),
+        "close": close_form,
+    }
+
+
+def _case_page(concern: SafeguardingConcern, forms: dict[str, FlaskForm]) -> ResponseReturnValue:
+    db = get_session()
+    page = read.case_page(db, concern=concern, hours=_hours())
+    audit.record_access(
+        db,
+        "concern.view",
+        object_type="safeguarding_concern",
+        object_id=concern.id,
+        district_id=concern.district_id,
+    )
+    return render_template(
+        "safeguarding/case.html",
+        **as_context(page),
+        forms=forms,
+        can_act=current_user.role == Role.SAFEGUARDING.value,
+        hours=_hours(),
+    )
+
+
+@bp.route("/<int:concern_id>")
+@roles_allowed(*SEE_CASES)
+def case(concern_id: int) -> ResponseReturnValue:
+    """A case: what was raised, the clock, the chronology, and the lead's actions."""
+    concern = load_visible(SafeguardingConcern, concern_id, current_user, session=get_session())
+    return _case_page(concern, _forms(concern))
+
+
+def _act(
+    concern_id: int, name: str, fallback: str, call: Callable[[FlaskForm], None], done: str
+) -> ResponseReturnValue:
+    """Validate one of the case's forms, call the service, or show the page with errors."""
+    db = get_session()
+    concern = load_visible(SafeguardingConcern, concern_id, current_user, session=db)
+    forms = _forms(concern)
+    form = forms[name]
+    if form.validate_on_submit():
+        try:
+            call(form)
+        except SafeguardingError as err:
+            show_errors(form, err, fallback=fallback)
+        else:
+            flash(done, "success")
+            return redirect(url_for("safeguarding.case", concern_id=concern_id))
+    db.refresh(concern)
+    return _case_page(concern, forms)
+
+
+@bp.route("/<int:concern_id>/triage", methods=["POST"])
+@roles_allowed(Role.SAFEGUARDING)
+def record_triage(concern_id: int) -> ResponseReturnValue:
+    """Record the triage decision."""
+    return _act(
+        concern_id,
+        "triage",
+        "decision",
+        lambda f: service.triage(
+            session=get_session(),
+            concern_id=concern_id,
+            actor_id=current_user.id,
+            decision=f.decision.data or "",
+        ),
+        "Triage recorded.",
+    )
+
+
+@bp.route("/<int:concern_id>/referral", methods=["POST"])
+@roles_allowed(Role.SAFEGUARDING)
+def record_referral(concern_id: int) -> ResponseReturnValue:
+    """Record a referral with its reference and date."""
+    return _act(
+        concern_id,
+        "referral",
+        "agency",
+        lambda f: service.record_referral(
+            session=get_session(),
+            concern_id=concern_id,
+            actor_id=current_user.id,
+            agency=f.agency.data or "",
+            reference=f.reference.data or "",
+            on=f.referred_on.data,
+            notes=f.notes.data or "",
+        ),
+        "Referral recorded.",
+    )
+
+
+@bp.route("/<int:concern_id>/entries", methods=["POST"])
+@roles_allowed(Role.SAFEGUARDING)
+def add_entry(concern_id: int) -> ResponseReturnValue:
+    """Add advice, a strategy meeting, feedback to the raiser or a later fact."""
+    return _act(
+        concern_id,
+        "entry",
+        "text",
+        lambda f: service.add_entry(
+            session=get_session(),
+            concern_id=concern_id,
+            actor_id=current_user.id,
+            kind=f.kind.data or "",
+            text=f.text.data or "",
+        ),
+        "Added to the chronology.",
+    )
+
+
+@bp.route("/<int:concern_id>/decision", methods=["POST"])
+@roles_allowed(Role.SAFEGUARDING)
+def record_decision(concern_id: int) -> ResponseReturnValue:
+    """Rest the case in monitoring or no further action."""
+    return _act(
+        concern_id,
+        "decision",
+        "reason",
+        lambda f: service.decide(
+            session=get_session(),
+            concern_id=concern_id,
+            actor_id=current_user.id,
+            status=f.status.data or "",
+            reason=f.reason.data or "",
+        ),
+        "Decision recorded.",
+    )
+
+
+@bp.route("/<int:concern_id>/close", methods=["POST"])
+@roles_allowed(Role.SAFEGUARDING)
+def close_case(concern_id: int) -> ResponseReturnValue:
+    """Close the case with an outcome and a reason."""
+    return _act(
+        concern_id,
+        "close",
+        "outcome",
+        lambda f: service.close(
+            session=get_session(),
+            concern_id=concern_id,
+            actor_id=current_user.id,
+            outcome=f.outcome.data or "",
+            reason=f.reason.data or "",
+        ),
+        "Case closed.",
+    )
