@@ -39,7 +39,7 @@ def _mentor_id() -> int:
 def _own_active_match(match_id: int) -> Match:
     """The signed-in mentor's active match; anything else is not found."""
     match = load_visible(Match, match_id, current_user, session=get_session())
-    if match.status != MatchStatus.ACTIVE.value:
+    if match.status != MatchStatus.ACTIVE.value or match.paused_on is not None:
         raise NotFound("not an active match")
     return match
 

@@ -300,7 +300,7 @@ def record_contact(
     note: str,
 ) -> ContactLog:
     """Record a contact on an active match."""
-    if match.status != MatchStatus.ACTIVE.value:
+    if match.status != MatchStatus.ACTIVE.value or match.paused_on is not None:
         raise MatchError("Contacts can be recorded only while the match is active")
     if contact_on is None:
         raise MatchError("Enter the date of the contact")

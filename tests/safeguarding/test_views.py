@@ -13,7 +13,7 @@ from mentoring.models import (
     SafeguardingEntry,
 )
 from tests.factories import active_match, refresh
-from tests.safeguarding.helpers import dsl, raise_as_mentor
+from tests.safeguarding.helpers import RAISED, dsl, raise_as_mentor
 
 
 def _today() -> list[str]:
@@ -168,3 +168,37 @@ def test_only_the_lead_acts_and_others_out_of_scope_get_404(
     sign_in(make_user(Role.MENTOR, mentor_id=other_mentor.id))
     assert concern.reference not in client.get("/my/concerns").get_data(as_text=True)
     assert client.get(url).status_code == 403
+
+
+def test_an_allegation_is_seen_only_by_the_lead_and_provider_staff_never_the_mentor(
+    client, sign_in, db, world, make_user, app, coordinator
+):
+    mentor, _family, match = active_match(app, db, world, coordinator)
+    provider = make_user(Role.PROVIDER)
+    sign_in(provider)
+    found = client.post("/safeguarding/allegation", data={"reference": mentor.reference.lower()})
+    assert found.headers["Location"].endswith(f"/safeguarding/mentors/{mentor.id}/allegation")
+    missing = client.post("/safeguarding/allegation", data={"reference": "M-0000"})
+    assert "There is no mentor with that reference" in missing.get_data(as_text=True)
+    response = client.post(
+        f"/safeguarding/mentors/{mentor.id}/allegation?danger=no",
+        data={**RAISED, "category": "physical_abuse"},
+    )
+    assert response.status_code == 302
+    allegation = db.exec(select(SafeguardingConcern)).one()
+    refresh(db)
+    assert allegation.is_allegation and allegation.mentor_id == mentor.id
+    url = f"/safeguarding/{allegation.id}"
+    assert "no food in the house" in client.get(url).get_data(as_text=True)
+    refresh(db)
+    sign_in(dsl(make_user))
+    assert "Not yet recorded: due within one working day" in client.get(url).get_data(as_text=True)
+    sign_in(coordinator)
+    assert client.get(url).status_code == 404
+    assert allegation.reference not in client.get("/safeguarding/").get_data(as_text=True)
+    paused = client.get(f"/matching/matches/{match.id}").get_data(as_text=True)
+    assert 'data-testid="match-paused"' in paused and "allegation" not in paused.lower()
+    refresh(db)
+    sign_in(make_user(Role.MENTOR, mentor_id=mentor.id))
+    assert client.get(url).status_code == 403
+    assert allegation.reference not in client.get("/my/concerns").get_data(as_text=True)

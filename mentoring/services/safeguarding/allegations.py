@@ -144,6 +144,7 @@ def suspend(
         session,
         "mentor.suspend",
         concern,
+        actor_id=actor_id,
         mentor_id=mentor_id,
         paused_match_ids=[m.id for m in paused],
     )
@@ -211,6 +212,7 @@ def _reinstate(
         session,
         "mentor.reinstate",
         concern,
+        actor_id=actor_id,
         mentor_id=mentor_id,
         decision=concern.outcome,
         resumed_match_ids=[m.id for m, _f in rows],
@@ -259,6 +261,7 @@ def _remove(
         session,
         "mentor.remove",
         concern,
+        actor_id=actor_id,
         mentor_id=mentor_id,
         ended_match_ids=[m.id for m in ended],
     )

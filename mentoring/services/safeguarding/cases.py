@@ -140,6 +140,7 @@ def raise_concern(
             session,
             "concern.raise",
             concern,
+            actor_id=actor_id,
             match_id=match.id,
             category=raised.category,
             immediate_danger=raised.immediate_danger,
@@ -167,7 +168,14 @@ def raise_allegation(
             mentor_id=mentor_id,
             district_id=mentor.home_district_id,
         )
-        _audit(session, "allegation.raise", concern, mentor_id=mentor_id, category=raised.category)
+        _audit(
+            session,
+            "allegation.raise",
+            concern,
+            actor_id=actor_id,
+            mentor_id=mentor_id,
+            category=raised.category,
+        )
         suspend(session, concern, mentor, outbox=outbox, actor_id=actor_id)
     outbox.send()
     return concern
@@ -201,7 +209,7 @@ def triage(*, session: Session, concern_id: int, actor_id: int, decision: str) -
         concern.triaged_at = utcnow()
         session.add(concern)
         _add(session, concern, kind=EntryKind.TRIAGE.value, text=decision, recorded_by_id=actor_id)
-        _audit(session, "concern.triage", concern)
+        _audit(session, "concern.triage", concern, actor_id=actor_id)
 
 
 def record_referral(
@@ -266,7 +274,7 @@ def record_referral(
             text=notes,
             recorded_by_id=actor_id,
         )
-        _audit(session, "concern.referral", concern, agency=agency)
+        _audit(session, "concern.referral", concern, actor_id=actor_id, agency=agency)
 
 
 def add_entry(
@@ -298,7 +306,7 @@ def add_entry(
                 f"{concern.reference}; they will contact you.",
                 link=link("mentor.concerns"),
             )
-        _audit(session, "concern.entry", concern, kind=kind)
+        _audit(session, "concern.entry", concern, actor_id=actor_id, kind=kind)
 
 
 def decide(*, session: Session, concern_id: int, actor_id: int, status: str, reason: str) -> None:
@@ -322,7 +330,7 @@ def decide(*, session: Session, concern_id: int, actor_id: int, status: str, rea
             text=f"{ConcernStatus(status).label}: {reason}",
             recorded_by_id=actor_id,
         )
-        _audit(session, "concern.decide", concern, status=status)
+        _audit(session, "concern.decide", concern, actor_id=actor_id, status=status)
 
 
 def outcomes_for(concern: SafeguardingConcern) -> tuple[ConcernOutcome, ...]:
@@ -339,16 +347,16 @@ def close(*, session: Session, concern_id: int, actor_id: int, outcome: str, rea
         concern = _locked(session, concern_id)
         if outcome not in {o.value for o in outcomes_for(concern)}:
             raise SafeguardingError("Choose the outcome", field="outcome")
+        if concern.is_allegation and concern.lado_referred_on is None:
+            raise SafeguardingError(
+                "Record the referral to the LADO before the outcome", field="outcome"
+            )
         if concern.status not in {s.value for s in DECIDED}:
             raise SafeguardingError(
                 "This case is closed"
                 if concern.status == ConcernStatus.CLOSED.value
                 else "Triage the case and record a referral or decision before closing it",
                 field="outcome",
-            )
-        if concern.is_allegation and concern.lado_referred_on is None:
-            raise SafeguardingError(
-                "Record the referral to the LADO before the outcome", field="outcome"
             )
         concern.status = ConcernStatus.CLOSED.value
         concern.outcome = outcome
@@ -363,7 +371,7 @@ def close(*, session: Session, concern_id: int, actor_id: int, outcome: str, rea
             text=f"{ConcernOutcome(outcome).label}: {reason}",
             recorded_by_id=actor_id,
         )
-        _audit(session, "concern.close", concern, outcome=outcome)
+        _audit(session, "concern.close", concern, actor_id=actor_id, outcome=outcome)
         if concern.is_allegation:
             apply_outcome(session, concern, outbox=outbox, actor_id=actor_id)
     outbox.send()

@@ -18,7 +18,14 @@ def add(session: Session, concern: SafeguardingConcern, **fields: object) -> Saf
     return entry
 
 
-def audit_case(session: Session, action: str, concern: SafeguardingConcern, **details: Any) -> None:
+def audit_case(
+    session: Session,
+    action: str,
+    concern: SafeguardingConcern,
+    *,
+    actor_id: int | None = None,
+    **details: Any,
+) -> None:
     """Audit a change to a case by ids and field names only, never its words."""
     audit.record(
         session,
@@ -26,5 +33,6 @@ def audit_case(session: Session, action: str, concern: SafeguardingConcern, **de
         object_type="safeguarding_concern",
         object_id=concern.id,
         district_id=concern.district_id,
+        actor_id=actor_id,
         **details,
     )
