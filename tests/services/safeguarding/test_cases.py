@@ -76,3 +76,17 @@ def test_a_case_closes_only_after_a_decision_and_with_a_family_outcome(app, db, 
         )
     db.expire_all()
     assert db.get(SafeguardingConcern, concern.id).status == "closed"
+
+
+def test_concerns_are_kept_by_the_daily_job_years_later(app, db, world, coordinator):
+    from datetime import date, timedelta
+
+    from mentoring.jobs.daily import run_daily
+
+    concern = _concern(app, db, world, coordinator)
+    with app.app_context():
+        run_daily(session=db, on=date.today() + timedelta(days=3 * 365))
+    db.expire_all()
+    kept = db.get(SafeguardingConcern, concern.id)
+    assert kept.details == RAISED["details"]
+    assert db.exec(select(SafeguardingEntry)).all()
