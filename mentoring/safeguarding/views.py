@@ -208,7 +208,7 @@ def _case_page(concern: SafeguardingConcern, forms: dict[str, FlaskForm]) -> Res
 
 
 @bp.route("/<int:concern_id>")
-@roles_allowed(*SEE_CASES)
+@roles_allowed(*Role)  # the scope rule decides: anyone else gets 404, as if there were none
 def case(concern_id: int) -> ResponseReturnValue:
     """A case: what was raised, the clock, the chronology, and the lead's actions."""
     concern = load_visible(SafeguardingConcern, concern_id, current_user, session=get_session())
