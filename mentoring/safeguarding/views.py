@@ -8,6 +8,7 @@ view of one is audited. Only the designated safeguarding lead acts on a case.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -137,7 +138,8 @@ def find_mentor() -> ResponseReturnValue:
 def raise_allegation(mentor_id: int) -> ResponseReturnValue:
     """Record an allegation against a mentor, or a concern about their conduct."""
     db = get_session()
-    mentor = db.get(Mentor, parse_id(mentor_id))
+    number = parse_id(mentor_id)
+    mentor = db.get(Mentor, number) if number is not None else None
     if mentor is None:
         raise NotFound("no such mentor")
     return raise_flow(
@@ -215,17 +217,83 @@ def case(concern_id: int) -> ResponseReturnValue:
     return _case_page(concern, _forms(concern))
 
 
-def _act(
-    concern_id: int, name: str, fallback: str, call: Callable[[FlaskForm], None], done: str
-) -> ResponseReturnValue:
-    """Validate one of the case's forms, call the service, or show the page with errors."""
+def _triage(form: Any, concern_id: int) -> None:
+    service.triage(
+        session=get_session(),
+        concern_id=concern_id,
+        actor_id=current_user.id,
+        decision=form.decision.data or "",
+    )
+
+
+def _referral(form: Any, concern_id: int) -> None:
+    service.record_referral(
+        session=get_session(),
+        concern_id=concern_id,
+        actor_id=current_user.id,
+        agency=form.agency.data or "",
+        reference=form.reference.data or "",
+        on=form.referred_on.data,
+        notes=form.notes.data or "",
+    )
+
+
+def _entry(form: Any, concern_id: int) -> None:
+    service.add_entry(
+        session=get_session(),
+        concern_id=concern_id,
+        actor_id=current_user.id,
+        kind=form.kind.data or "",
+        text=form.text.data or "",
+    )
+
+
+def _decision(form: Any, concern_id: int) -> None:
+    service.decide(
+        session=get_session(),
+        concern_id=concern_id,
+        actor_id=current_user.id,
+        status=form.status.data or "",
+        reason=form.reason.data or "",
+    )
+
+
+def _close(form: Any, concern_id: int) -> None:
+    service.close(
+        session=get_session(),
+        concern_id=concern_id,
+        actor_id=current_user.id,
+        outcome=form.outcome.data or "",
+        reason=form.reason.data or "",
+    )
+
+
+# The lead's actions on a case: (the field for an error of the whole form, the service call,
+# what to say when it is done), by the name of the form on the case page.
+ACTIONS: dict[str, tuple[str, Callable[[Any, int], None], str]] = {
+    "triage": ("decision", _triage, "Triage recorded."),
+    "referral": ("agency", _referral, "Referral recorded."),
+    "entry": ("text", _entry, "Added to the chronology."),
+    "decision": ("reason", _decision, "Decision recorded."),
+    "close": ("outcome", _close, "Case closed."),
+}
+
+
+@bp.route(
+    "/<int:concern_id>/<any(triage, referral, entry, decision, close):action>", methods=["POST"]
+)
+@roles_allowed(Role.SAFEGUARDING)
+def act(concern_id: int, action: str) -> ResponseReturnValue:
+    """Record a triage decision, a referral, an entry, a decision or the outcome; or show
+    the case again with the errors beside the fields."""
+    fallback, call, done = ACTIONS[action]
     db = get_session()
     concern = load_visible(SafeguardingConcern, concern_id, current_user, session=db)
     forms = _forms(concern)
-    form = forms[name]
+    form = forms[action]
     if form.validate_on_submit():
         try:
-            call(form)
+            call(form, concern_id)
         except SafeguardingError as err:
             show_errors(form, err, fallback=fallback)
         else:
@@ -233,99 +301,3 @@ def _act(
             return redirect(url_for("safeguarding.case", concern_id=concern_id))
     db.refresh(concern)
     return _case_page(concern, forms)
-
-
-@bp.route("/<int:concern_id>/triage", methods=["POST"])
-@roles_allowed(Role.SAFEGUARDING)
-def record_triage(concern_id: int) -> ResponseReturnValue:
-    """Record the triage decision."""
-    return _act(
-        concern_id,
-        "triage",
-        "decision",
-        lambda f: service.triage(
-            session=get_session(),
-            concern_id=concern_id,
-            actor_id=current_user.id,
-            decision=f.decision.data or "",
-        ),
-        "Triage recorded.",
-    )
-
-
-@bp.route("/<int:concern_id>/referral", methods=["POST"])
-@roles_allowed(Role.SAFEGUARDING)
-def record_referral(concern_id: int) -> ResponseReturnValue:
-    """Record a referral with its reference and date."""
-    return _act(
-        concern_id,
-        "referral",
-        "agency",
-        lambda f: service.record_referral(
-            session=get_session(),
-            concern_id=concern_id,
-            actor_id=current_user.id,
-            agency=f.agency.data or "",
-            reference=f.reference.data or "",
-            on=f.referred_on.data,
-            notes=f.notes.data or "",
-        ),
-        "Referral recorded.",
-    )
-
-
-@bp.route("/<int:concern_id>/entries", methods=["POST"])
-@roles_allowed(Role.SAFEGUARDING)
-def add_entry(concern_id: int) -> ResponseReturnValue:
-    """Add advice, a strategy meeting, feedback to the raiser or a later fact."""
-    return _act(
-        concern_id,
-        "entry",
-        "text",
-        lambda f: service.add_entry(
-            session=get_session(),
-            concern_id=concern_id,
-            actor_id=current_user.id,
-            kind=f.kind.data or "",
-            text=f.text.data or "",
-        ),
-        "Added to the chronology.",
-    )
-
-
-@bp.route("/<int:concern_id>/decision", methods=["POST"])
-@roles_allowed(Role.SAFEGUARDING)
-def record_decision(concern_id: int) -> ResponseReturnValue:
-    """Rest the case in monitoring or no further action."""
-    return _act(
-        concern_id,
-        "decision",
-        "reason",
-        lambda f: service.decide(
-            session=get_session(),
-            concern_id=concern_id,
-            actor_id=current_user.id,
-            status=f.status.data or "",
-            reason=f.reason.data or "",
-        ),
-        "Decision recorded.",
-    )
-
-
-@bp.route("/<int:concern_id>/close", methods=["POST"])
-@roles_allowed(Role.SAFEGUARDING)
-def close_case(concern_id: int) -> ResponseReturnValue:
-    """Close the case with an outcome and a reason."""
-    return _act(
-        concern_id,
-        "close",
-        "outcome",
-        lambda f: service.close(
-            session=get_session(),
-            concern_id=concern_id,
-            actor_id=current_user.id,
-            outcome=f.outcome.data or "",
-            reason=f.reason.data or "",
-        ),
-        "Case closed.",
-    )

@@ -47,6 +47,22 @@ def _jo_match(live_server) -> tuple[int, str]:  # type: ignore[no-untyped-def]
         return int(match.id), family.reference
 
 
+def _raised_by_jo(live_server):  # type: ignore[no-untyped-def]
+    """A concern the demo mentor raised on their first active match: (match id, concern)."""
+    match_id, _family = _jo_match(live_server)
+    app = live_server.app
+    with Session(app.extensions["db_engine"], expire_on_commit=False) as db:
+        jo = db.exec(select(User).where(User.email == "mentor@example.org")).one()
+        with app.test_request_context():
+            concern = raise_concern(
+                session=db,
+                match=db.get(Match, match_id),
+                actor_id=jo.id,
+                raised=Raised("self_harm", "Said they want to hurt themselves", "Today", "Teen"),
+            )
+    return match_id, concern
+
+
 def test_a_mentor_on_a_phone_raises_a_concern_and_the_lead_handles_it_to_an_outcome(
     page, live_server
 ):
@@ -107,17 +123,8 @@ def test_a_mentor_on_a_phone_raises_a_concern_and_the_lead_handles_it_to_an_outc
 
 
 def test_an_untriaged_concern_escalates_in_the_daily_job(page, live_server):
-    match_id, _family = _jo_match(live_server)
+    _match_id, concern = _raised_by_jo(live_server)
     app = live_server.app
-    with Session(app.extensions["db_engine"], expire_on_commit=False) as db:
-        jo = db.exec(select(User).where(User.email == "mentor@example.org")).one()
-        with app.test_request_context():
-            concern = raise_concern(
-                session=db,
-                match=db.get(Match, match_id),
-                actor_id=jo.id,
-                raised=Raised("self_harm", "Said they want to hurt themselves", "Today", "Teen"),
-            )
     day = (service_today() + timedelta(days=2)).isoformat()
     result = app.test_cli_runner().invoke(args=["send-reminders", "--date", day])
     assert "safeguarding: 1 untriaged concern(s) escalated" in result.output, result.output
@@ -185,17 +192,7 @@ def test_an_allegation_suspends_a_mentor_until_it_is_found_unfounded(page, live_
 
 
 def test_another_districts_coordinator_and_other_mentors_get_404(page, live_server):
-    match_id, _family = _jo_match(live_server)
-    app = live_server.app
-    with Session(app.extensions["db_engine"], expire_on_commit=False) as db:
-        jo = db.exec(select(User).where(User.email == "mentor@example.org")).one()
-        with app.test_request_context():
-            concern = raise_concern(
-                session=db,
-                match=db.get(Match, match_id),
-                actor_id=jo.id,
-                raised=Raised("neglect", "No food", "Today", "The youngest"),
-            )
+    match_id, concern = _raised_by_jo(live_server)
     urls = [
         f"/safeguarding/{concern.id}",
         f"/safeguarding/matches/{match_id}/raise",

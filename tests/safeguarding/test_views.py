@@ -124,7 +124,7 @@ def test_the_lead_triages_refers_and_closes_a_case_and_every_view_is_audited(
     assert referred.status_code == 302
     assert (
         client.post(
-            f"{url}/entries", data={"entry-kind": "feedback", "entry-text": "Told the mentor"}
+            f"{url}/entry", data={"entry-kind": "feedback", "entry-text": "Told the mentor"}
         ).status_code
         == 302
     )
