@@ -6,6 +6,7 @@ from flask import current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from mentoring import audit
 from mentoring.db import get_session
 from mentoring.main import bp
 from mentoring.models import Role
@@ -43,6 +44,12 @@ def home() -> ResponseReturnValue:
         hours = int(current_app.config["SAFEGUARDING_TRIAGE_HOURS"])
         rows = safeguarding_read.case_list(
             db, role=current_user.role, district_ids=frozenset(), hours=hours
+        )
+        audit.record_access(
+            db,
+            "concern.list",
+            object_type="safeguarding_concern",
+            concern_ids=[r.id for r in rows],
         )
         return render_template(
             "safeguarding/cases.html", notifications=notifications, rows=rows, hours=hours

@@ -156,7 +156,12 @@ def concern(match_id: int) -> ResponseReturnValue:
 @roles_allowed(Role.MENTOR)
 def concerns() -> ResponseReturnValue:
     """The concerns the mentor raised, with their status only."""
-    return render_template(
-        "mentor_portal/concerns.html",
-        concerns=safeguarding_read.my_concerns(get_session(), user_id=current_user.id),
+    db = get_session()
+    concerns = safeguarding_read.my_concerns(db, user_id=current_user.id)
+    audit.record_access(
+        db,
+        "concern.list_own",
+        object_type="safeguarding_concern",
+        references=[c.reference for c in concerns],
     )
+    return render_template("mentor_portal/concerns.html", concerns=concerns)

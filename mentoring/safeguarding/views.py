@@ -164,11 +164,15 @@ def raise_allegation(mentor_id: int) -> ResponseReturnValue:
 @roles_allowed(*SEE_CASES)
 def cases() -> ResponseReturnValue:
     """List the safeguarding cases the user may see, open ones first, with their clocks."""
+    db = get_session()
     rows = read.case_list(
-        get_session(),
+        db,
         role=current_user.role,
         district_ids=visible_district_ids(current_user),
         hours=_hours(),
+    )
+    audit.record_access(
+        db, "concern.list", object_type="safeguarding_concern", concern_ids=[r.id for r in rows]
     )
     return render_template("safeguarding/cases.html", rows=rows, hours=_hours())
 

@@ -28,7 +28,9 @@ from mentoring.models import (
     MatchStatus,
     Mentor,
     ReferralAgency,
+    Role,
     SafeguardingConcern,
+    User,
     service_today,
     utcnow,
 )
@@ -297,14 +299,17 @@ def add_entry(
     with write_transaction(session):
         concern = _locked(session, concern_id)
         _add(session, concern, kind=kind, text=text, happened_on=on, recorded_by_id=actor_id)
-        if kind == EntryKind.FEEDBACK.value and concern.raised_by_id is not None:
+        raiser = session.get(User, concern.raised_by_id) if concern.raised_by_id else None
+        if kind == EntryKind.FEEDBACK.value and raiser is not None:
             notify(
                 session,
-                [concern.raised_by_id],
+                [raiser.id],
                 kind="safeguarding_feedback",
                 message=f"The safeguarding lead has news about your concern "
                 f"{concern.reference}; they will contact you.",
-                link=link("mentor.concerns"),
+                link=link("mentor.concerns")
+                if raiser.role == Role.MENTOR.value
+                else link("safeguarding.case", concern_id=concern.id),
             )
         _audit(session, "concern.entry", concern, actor_id=actor_id, kind=kind)
 
