@@ -12,12 +12,14 @@ from flask_login import current_user
 
 from mentoring import audit
 from mentoring.db import get_session
-from mentoring.exceptions import MatchConflict, MatchError, NotFound
+from mentoring.exceptions import MatchConflict, MatchError, NotFound, SafeguardingError
+from mentoring.forms import show_errors
 from mentoring.mentor_portal import bp
 from mentoring.mentor_portal.forms import CONTACT_KINDS, ContactForm, OfferForm
 from mentoring.models import Match, MatchStatus, Role
 from mentoring.read import mentor_view
 from mentoring.read import safeguarding as safeguarding_read
+from mentoring.safeguarding.forms import LaterFactForm
 from mentoring.safeguarding.views import raise_flow
 from mentoring.security import roles_allowed
 from mentoring.services.common.scope import load_visible
@@ -25,7 +27,7 @@ from mentoring.services.matches import (
     answer_offer,
     record_contact,
 )
-from mentoring.services.safeguarding import raise_concern
+from mentoring.services.safeguarding import add_from_raiser, raise_concern
 
 KIND_LABELS = dict(CONTACT_KINDS)
 
@@ -165,3 +167,29 @@ def concerns() -> ResponseReturnValue:
         references=[c.reference for c in concerns],
     )
     return render_template("mentor_portal/concerns.html", concerns=concerns)
+
+
+@bp.route("/concerns/<int:concern_id>/add", methods=["GET", "POST"])
+@roles_allowed(Role.MENTOR)
+def add_to_concern(concern_id: int) -> ResponseReturnValue:
+    """Add a later fact to a concern the mentor raised (its words stay as they were)."""
+    db = get_session()
+    mine = {c.id: c for c in safeguarding_read.my_concerns(db, user_id=current_user.id)}
+    concern = mine.get(concern_id)
+    if concern is None:
+        raise NotFound("no such concern")
+    form = LaterFactForm()
+    if form.validate_on_submit():
+        try:
+            add_from_raiser(
+                session=db,
+                concern_id=concern_id,
+                user_id=current_user.id,
+                text=form.text.data or "",
+            )
+        except SafeguardingError as err:
+            show_errors(form, err, fallback="text")
+        else:
+            flash(f"Added to your concern {concern.reference}.", "success")
+            return redirect(url_for("mentor.concerns"))
+    return render_template("mentor_portal/add_to_concern.html", form=form, concern=concern)

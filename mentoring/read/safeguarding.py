@@ -206,6 +206,7 @@ def raise_page(
 
 @dataclass(frozen=True)
 class MyConcern:
+    id: int
     reference: str
     family_reference: str
     raised_at: datetime
@@ -225,7 +226,8 @@ def my_concerns(session: Session, *, user_id: int) -> list[MyConcern]:
         .order_by(col(SafeguardingConcern.raised_at).desc())
     ).all()
     return [
-        MyConcern(c.reference, ref, c.raised_at, ConcernStatus(c.status).label) for c, ref in rows
+        MyConcern(int(c.id or 0), c.reference, ref, c.raised_at, ConcernStatus(c.status).label)
+        for c, ref in rows
     ]
 
 

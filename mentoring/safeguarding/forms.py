@@ -158,3 +158,17 @@ class FindMentorForm(AppForm):
         validators=[InputRequired(message="Enter the mentor's reference"), Length(max=12)],
     )
     submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class LaterFactForm(AppForm):
+    text = TextAreaField(
+        "What have you learned since?",
+        description="In your own words. It is added to your concern; what you wrote before "
+        "stays as it is.",
+        widget=GovTextArea(),
+        validators=[
+            InputRequired(message="Write what you have learned since"),
+            Length(max=4000, message="Keep it to 4,000 characters"),
+        ],
+    )
+    submit = SubmitField("Add to my concern", widget=GovSubmitInput())

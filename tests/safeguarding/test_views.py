@@ -202,3 +202,30 @@ def test_an_allegation_is_seen_only_by_the_lead_and_provider_staff_never_the_men
     sign_in(make_user(Role.MENTOR, mentor_id=mentor.id))
     assert client.get(url).status_code == 404
     assert allegation.reference not in client.get("/my/concerns").get_data(as_text=True)
+
+
+def test_a_mentor_adds_a_later_fact_to_their_concern_and_the_first_words_stay(
+    client, sign_in, db, world, make_user, app, coordinator
+):
+    lead = dsl(make_user)
+    mentor, _family, match = active_match(app, db, world, coordinator)
+    raiser = make_user(Role.MENTOR, mentor_id=mentor.id)
+    sign_in(raiser)
+    raise_as_mentor(client, match.id)
+    concern = db.exec(select(SafeguardingConcern)).one()
+    url = f"/my/concerns/{concern.id}/add"
+    refresh(db)
+    assert "Write what you have learned since" in client.post(url, data={}).get_data(as_text=True)
+    assert client.post(url, data={"text": "Now the fridge is empty too"}).status_code == 302
+    entry = db.exec(select(SafeguardingEntry)).one()
+    assert entry.kind == "further_information" and entry.recorded_by_id == raiser.id
+    assert db.get(SafeguardingConcern, concern.id).details == RAISED["details"]
+    told = db.exec(
+        select(Notification).where(Notification.user_id == lead.id).order_by(Notification.id)
+    ).all()
+    assert "New information" in told[-1].message
+    refresh(db)
+    other_mentor, _f, _m = active_match(app, db, world, coordinator)
+    sign_in(make_user(Role.MENTOR, mentor_id=other_mentor.id))
+    assert client.get(url).status_code == 404
+    assert client.post(url, data={"text": "x"}).status_code == 404

@@ -314,6 +314,37 @@ def add_entry(
         _audit(session, "concern.entry", concern, actor_id=actor_id, kind=kind)
 
 
+def add_from_raiser(*, session: Session, concern_id: int, user_id: int, text: str) -> str:
+    """Add what the person who raised a concern learned since, as an entry (they never see
+    the case itself); the safeguarding leads are told. Return the case's reference."""
+    text = _text(text, "text", "Write what you have learned since")
+    outbox = Outbox()
+    with write_transaction(session):
+        concern = lock(session, SafeguardingConcern, concern_id)
+        if concern is None or concern.raised_by_id != user_id or concern.is_allegation:
+            raise NotFound("no such concern")
+        _add(
+            session,
+            concern,
+            kind=EntryKind.FURTHER_INFORMATION.value,
+            text=text,
+            recorded_by_id=user_id,
+        )
+        tell(
+            session,
+            outbox,
+            safeguarding_leads(session),
+            concern,
+            kind="safeguarding",
+            message=f"New information added to safeguarding concern {concern.reference} by the "
+            "person who raised it.",
+            email="concern_added_to",
+        )
+        _audit(session, "concern.add_from_raiser", concern, actor_id=user_id)
+    outbox.send()
+    return concern.reference
+
+
 def decide(*, session: Session, concern_id: int, actor_id: int, status: str, reason: str) -> None:
     """Rest a triaged case in monitoring or no further action, with the reason."""
     if status not in (ConcernStatus.MONITORING.value, ConcernStatus.NO_FURTHER_ACTION.value):

@@ -133,3 +133,26 @@ def test_a_substantiated_allegation_removes_the_mentor_and_reminds_the_dbs_refer
         assert run_safeguarding_daily(session=db, on=later).dbs_reminded == 0
     db.expire_all()
     assert db.get(SafeguardingConcern, allegation.id).dbs_referred_on == date.today()
+
+
+def test_a_mentor_removed_for_a_substantiated_allegation_cannot_be_reactivated(
+    app, db, world, coordinator, make_user
+):
+    from mentoring.exceptions import VettingError
+    from mentoring.services.mentors.pipeline import change_status
+
+    lead, mentor, _family, _match, _user, allegation = _suspended(
+        app, db, world, coordinator, make_user
+    )
+    _to_outcome(app, db, lead, allegation, "substantiated")
+    with app.test_request_context(), pytest.raises(VettingError, match="cannot be reactivated"):
+        change_status(
+            session=db,
+            mentor_id=mentor.id,
+            status="active",
+            reason="",
+            actor_id=lead.id,
+            on=date.today(),
+        )
+    db.expire_all()
+    assert db.get(Mentor, mentor.id).status == "withdrawn"
