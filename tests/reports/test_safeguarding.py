@@ -51,9 +51,12 @@ def test_the_report_shows_the_median_and_90th_percentile_time_to_triage(
     assert ">5<" in page.split('data-testid="by-category"')[1].split("</table>")[0]
 
 
-def test_coordinators_and_mentors_do_not_see_the_safeguarding_report(client, sign_in, coordinator):
-    sign_in(coordinator)
-    assert client.get("/reports/safeguarding").status_code == 403
+def test_coordinators_and_mentors_do_not_see_the_safeguarding_report(
+    client, sign_in, coordinator, make_user
+):
+    for user in (coordinator, make_user(Role.MENTOR)):
+        sign_in(user)
+        assert client.get("/reports/safeguarding").status_code == 403
 
 
 def test_concern_details_are_never_in_a_csv_export(
