@@ -55,6 +55,13 @@ ACCOUNTS: list[tuple[str, str, Role, list[str], str]] = [
     ("admin@example.org", "Alex Morgan", Role.ADMIN, [], "Administrator"),
     ("provider@example.org", "Priya Shah", Role.PROVIDER, [], "Provider staff"),
     (
+        "safeguarding@example.org",
+        "Dana Whitfield",
+        Role.SAFEGUARDING,
+        [],
+        "Designated safeguarding lead",
+    ),
+    (
         "coordinator@example.org",
         "Chris Taylor",
         Role.COORDINATOR,
@@ -119,8 +126,9 @@ def load_demo_data(
 
 def _districts(session: Session) -> dict[str, District]:
     by_code: dict[str, District] = {}
-    for code, name, _t1, _t2 in DISTRICTS:
-        district = District(code=code, name=name)
+    for n, (code, name, _t1, _t2) in enumerate(DISTRICTS):
+        # Ofcom's numbers for drama (01632 960xxx): a demo never rings a real front door.
+        district = District(code=code, name=name, mash_phone=f"01632 960 {n + 1:03d}")
         session.add(district)
         by_code[code] = district
     session.flush()

@@ -91,6 +91,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(coordination_bp, url_prefix="/matching")
     app.register_blueprint(mentor_bp, url_prefix="/my")
+    from mentoring.safeguarding import bp as safeguarding_bp
+
+    app.register_blueprint(safeguarding_bp, url_prefix="/safeguarding")
     from mentoring.reports import bp as reports_bp
 
     app.register_blueprint(reports_bp, url_prefix="/reports")

@@ -166,6 +166,7 @@ def load_config(
         "DBS_ACCEPTED_LEVELS": env.get("DBS_ACCEPTED_LEVELS", "enhanced_children,enhanced_both"),
         "DBS_RATIONALE_PURGE_MONTHS": int(env.get("DBS_RATIONALE_PURGE_MONTHS", "6")),
         "VETTING_REMINDER_DAYS": int(env.get("VETTING_REMINDER_DAYS", "60")),
+        "SAFEGUARDING_TRIAGE_HOURS": _whole(env, "SAFEGUARDING_TRIAGE_HOURS", 24, minimum=1),
         # Public "Volunteer as a mentor" applications allowed per address per window
         "APPLY_MAX_PER_ADDRESS": int(env.get("APPLY_MAX_PER_ADDRESS", "5")),
         "APPLY_WINDOW_SECONDS": int(env.get("APPLY_WINDOW_SECONDS", "3600")),

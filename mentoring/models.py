@@ -259,9 +259,78 @@ class JobStatus(StrEnum):
 
 
 class ConcernStatus(StrEnum):
-    OPEN = "open"
-    ACKNOWLEDGED = "acknowledged"
-    CLOSED = "closed"
+    """A safeguarding case: open (awaiting triage), triaged, then referred, monitoring or
+    no further action, then closed with an outcome and a reason."""
+
+    OPEN = "open", "Open: awaiting triage"
+    TRIAGED = "triaged", "Triaged"
+    REFERRED = "referred", "Referred"
+    MONITORING = "monitoring", "Monitoring"
+    NO_FURTHER_ACTION = "no_further_action", "No further action"
+    CLOSED = "closed", "Closed"
+
+
+class ConcernSubject(StrEnum):
+    """Whom a concern is about: someone in a family, or a mentor (an allegation)."""
+
+    FAMILY = "family", "A child or adult in a family"
+    MENTOR = "mentor", "An allegation against a mentor, or their conduct"
+
+
+class ConcernCategory(StrEnum):
+    NEGLECT = "neglect", "Neglect"
+    PHYSICAL_ABUSE = "physical_abuse", "Physical abuse"
+    EMOTIONAL_ABUSE = "emotional_abuse", "Emotional abuse"
+    SEXUAL_ABUSE = "sexual_abuse", "Sexual abuse"
+    DOMESTIC_ABUSE = "domestic_abuse", "Domestic abuse"
+    CRIMINAL_EXPLOITATION = "criminal_exploitation", "Criminal exploitation"
+    SEXUAL_EXPLOITATION = "sexual_exploitation", "Sexual exploitation"
+    SELF_HARM = "self_harm", "Self-harm or suicide risk"
+    RADICALISATION = "radicalisation", "Radicalisation"
+    OTHER = "other", "Other"
+
+
+class ConcernOutcome(StrEnum):
+    """How a case closed: the first six for a family, the last five for an allegation."""
+
+    CHILD_PROTECTION = "child_protection", "Child protection enquiry"
+    CHILD_IN_NEED = "child_in_need", "Child in need assessment"
+    EARLY_HELP = "early_help", "Early help offered"
+    POLICE_ACTION = "police_action", "Police action"
+    ADVICE_GIVEN = "advice_given", "Advice and support given"
+    NO_FURTHER_ACTION = "no_further_action", "No further action"
+    SUBSTANTIATED = "substantiated", "Substantiated"
+    UNSUBSTANTIATED = "unsubstantiated", "Unsubstantiated"
+    UNFOUNDED = "unfounded", "Unfounded"
+    FALSE = "false", "False"
+    MALICIOUS = "malicious", "Malicious"
+
+
+FAMILY_OUTCOMES = tuple(list(ConcernOutcome)[:6])
+ALLEGATION_OUTCOMES = tuple(list(ConcernOutcome)[6:])
+
+
+class EntryKind(StrEnum):
+    """An entry in a safeguarding case's chronology (append-only)."""
+
+    TRIAGE = "triage", "Triage decision"
+    ADVICE = "advice", "Advice given"
+    REFERRAL = "referral", "Referral"
+    STRATEGY_MEETING = "strategy_meeting", "Strategy meeting"
+    FEEDBACK = "feedback", "Feedback to the person who raised it"
+    FURTHER_INFORMATION = "further_information", "Further information"
+    STATUS = "status", "Status changed"
+    OUTCOME = "outcome", "Outcome"
+    ACTION = "action", "Recorded by the service"
+
+
+class ReferralAgency(StrEnum):
+    CHILDRENS_SOCIAL_CARE = "childrens_social_care", "Children's social care"
+    MASH = "mash", "MASH (children's services front door)"
+    POLICE = "police", "Police"
+    ADULT_SOCIAL_CARE = "adult_social_care", "Adult social care"
+    LADO = "lado", "LADO (local authority designated officer)"
+    DBS = "dbs", "DBS barring referral"
 
 
 # ---------------------------------------------------------------------------
@@ -277,6 +346,8 @@ class District(SQLModel, table=True):
     name: str = Field(max_length=80, unique=True)
     county: str = Field(default="Kent", max_length=80)
     next_family_number: int = Field(default=1)
+    # The children's services front door (MASH): shown when someone is in immediate danger.
+    mash_phone: str = Field(default="", max_length=40)
 
 
 class DistrictNeighbour(SQLModel, table=True):
@@ -743,6 +814,9 @@ class Match(SQLModel, table=True):
     end_reason: str | None = Field(default=None, max_length=30)
     end_notes: str = Field(default="", max_length=1000)
     ending_checklist: dict[str, Any] = _json_dict()
+    # Paused while an allegation against the mentor is looked into: still active, so the
+    # family keeps its place; cleared when the mentor is reinstated.
+    paused_on: date | None = None
 
 
 class ContactLog(SQLModel, table=True):
@@ -765,19 +839,92 @@ class ContactLog(SQLModel, table=True):
 
 
 class SafeguardingConcern(SQLModel, table=True):
-    """A safeguarding concern raised by a mentor; reaches the district's coordinators."""
+    """A safeguarding concern about someone in a family (on a match), or an allegation
+    against a mentor; handled by the designated safeguarding lead.
+
+    What was raised is fixed (the database refuses a change to it, and any delete); later
+    facts are `SafeguardingEntry` rows. Known to people as its reference, SG-0042.
+    """
 
     __tablename__ = "safeguarding_concern"
-    __table_args__ = (_check("status", ConcernStatus, "ck_concern_status"),)
+    __table_args__ = (
+        _check("status", ConcernStatus, "ck_concern_status"),
+        _check("subject", ConcernSubject, "ck_concern_subject"),
+        _check("category", ConcernCategory, "ck_concern_category"),
+        sa.CheckConstraint(
+            "outcome IS NULL OR outcome IN ("
+            + ", ".join(f"'{v}'" for v in ConcernOutcome.values())
+            + ")",
+            name="ck_concern_outcome",
+        ),
+        sa.CheckConstraint(
+            "(subject = 'family' AND match_id IS NOT NULL) "
+            "OR (subject = 'mentor' AND mentor_id IS NOT NULL)",
+            name="ck_concern_about",
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    match_id: int = Field(foreign_key="match.id", index=True)
+    subject: str = Field(default=ConcernSubject.FAMILY.value, max_length=10)
+    match_id: int | None = Field(default=None, foreign_key="match.id", index=True)
+    mentor_id: int | None = Field(default=None, foreign_key="mentor.id", index=True)
+    district_id: int | None = Field(default=None, foreign_key="district.id", index=True)
     raised_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     raised_at: datetime = Field(default_factory=utcnow)
+    category: str = Field(default=ConcernCategory.OTHER.value, max_length=30)
+    immediate_danger: bool = Field(default=False)
+    happened_when: str = Field(default="", max_length=200)
+    people_involved: str = Field(default="", max_length=500)
     details: str = Field(max_length=4000)
     status: str = Field(default=ConcernStatus.OPEN.value, max_length=20)
-    acknowledged_by_id: int | None = Field(default=None, foreign_key="user_account.id")
-    acknowledged_at: datetime | None = None
+    triaged_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    triaged_at: datetime | None = None
+    escalated_at: datetime | None = None
+    outcome: str | None = Field(default=None, max_length=30)
+    outcome_reason: str = Field(default="", max_length=2000)
+    closed_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    closed_at: datetime | None = None
+    # Allegations: the LADO referral (due within one working day; chased daily until
+    # recorded) and, when substantiated, the DBS barring referral (reminded until made).
+    lado_referred_on: date | None = None
+    lado_reference: str = Field(default="", max_length=60)
+    lado_chased_on: date | None = None
+    dbs_referred_on: date | None = None
+    dbs_reminded_on: date | None = None
+
+    @property
+    def reference(self) -> str:
+        """The reference people quote: SG-0042."""
+        return f"SG-{self.id or 0:04d}"
+
+    @property
+    def is_allegation(self) -> bool:
+        return self.subject == ConcernSubject.MENTOR.value
+
+
+class SafeguardingEntry(SQLModel, table=True):
+    """One entry in a case's chronology; append-only (database triggers refuse change)."""
+
+    __tablename__ = "safeguarding_entry"
+    __table_args__ = (
+        _check("kind", EntryKind, "ck_safeguarding_entry_kind"),
+        sa.CheckConstraint(
+            "agency IS NULL OR agency IN ("
+            + ", ".join(f"'{v}'" for v in ReferralAgency.values())
+            + ")",
+            name="ck_safeguarding_entry_agency",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    concern_id: int = Field(foreign_key="safeguarding_concern.id", index=True)
+    kind: str = Field(max_length=30)
+    text: str = Field(default="", max_length=4000)
+    agency: str | None = Field(default=None, max_length=30)
+    agency_reference: str = Field(default="", max_length=60)
+    happened_on: date | None = None
+    recorded_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    recorded_at: datetime = Field(default_factory=utcnow)
 
 
 class Notification(SQLModel, table=True):

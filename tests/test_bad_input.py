@@ -28,6 +28,10 @@ def coordinator(make_user, world):
         (Role.PROVIDER, f"/mentors/{HUGE}"),
         (Role.ADMIN, f"/admin/districts/{HUGE}"),
         (Role.MENTOR, f"/my/families/{HUGE}"),
+        (Role.MENTOR, f"/my/families/{HUGE}/concern"),
+        (Role.SAFEGUARDING, f"/safeguarding/{HUGE}"),
+        (Role.SAFEGUARDING, f"/safeguarding/mentors/{HUGE}/allegation"),
+        (Role.COORDINATOR, f"/safeguarding/matches/{HUGE}/raise"),
     ],
 )
 def test_ids_too_large_for_the_database_are_not_found(

@@ -133,6 +133,17 @@ def test_demo_accounts_sign_in(runner, client):
     assert response.status_code == 302
 
 
+def test_the_safeguarding_lead_is_a_demo_sign_in(runner, client):
+    listed = runner.invoke(args=["demo-accounts"]).output
+    assert "Designated safeguarding lead" in listed and "safeguarding@example.org" in listed
+    runner.invoke(args=["demo-data", "--families", "20", "--mentors", "10"])
+    response = client.post(
+        "/sign-in", data={"email": "safeguarding@example.org", "password": DEMO_PASSWORD}
+    )
+    assert response.status_code == 302
+    assert "Safeguarding cases" in client.get("/").get_data(as_text=True)
+
+
 def test_db_downgrade_and_upgrade_commands(runner, app):
     assert runner.invoke(args=["db", "downgrade", "--revision", "base"]).exit_code == 0
     engine = sa.create_engine(app.config["DATABASE_URL"])

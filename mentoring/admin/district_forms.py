@@ -19,6 +19,13 @@ class DistrictForm(AppForm):
         widget=GovTextInput(),
         validators=[InputRequired(message="Enter the district's name"), Length(max=80)],
     )
+    mash_phone = StringField(
+        "Children's services front door (MASH) phone number",
+        description="Shown to anyone raising a safeguarding concern when a child or adult is "
+        'in immediate danger, after "Call 999 now". For example, 03000 41 11 11',
+        widget=GovTextInput(),
+        validators=[Length(max=40, message="Keep the phone number to 40 characters")],
+    )
     neighbours = checkboxes(
         "Neighbouring districts",
         description="Mentors may travel to neighbouring districts. Neighbours are kept both "

@@ -75,6 +75,7 @@ def new_district() -> ResponseReturnValue:
                 name=form.name.data or "",
                 neighbours=_ids(form.neighbours.data),
                 coordinators=_ids(form.coordinators.data),
+                mash_phone=form.mash_phone.data or "",
             )
         except DistrictError as err:
             _show_error(form, err)
@@ -133,6 +134,7 @@ def edit_district(district_id: int) -> ResponseReturnValue:
         links = read.district_links(session=db, district_id=district_id)
         form.code.data = row.code
         form.name.data = row.name
+        form.mash_phone.data = row.mash_phone
         form.neighbours.data = [str(i) for i in links.neighbour_ids]
         form.coordinators.data = [str(i) for i in links.coordinator_ids]
     if form.validate_on_submit():
@@ -144,6 +146,7 @@ def edit_district(district_id: int) -> ResponseReturnValue:
                 name=form.name.data or "",
                 neighbours=_ids(form.neighbours.data),
                 coordinators=_ids(form.coordinators.data),
+                mash_phone=form.mash_phone.data or "",
             )
         except DistrictError as err:
             _show_error(form, err)

@@ -34,7 +34,6 @@ from mentoring.models import (
     MatchingRun,
     MatchStatus,
     Role,
-    SafeguardingConcern,
     service_today,
 )
 from mentoring.numbers import parse_id
@@ -44,7 +43,6 @@ from mentoring.security import roles_allowed
 from mentoring.services.common.endings import END_REASON_LABELS, ENDING_CHECKLIST
 from mentoring.services.common.scope import load_visible
 from mentoring.services.matches import (
-    acknowledge_concern,
     approve,
     assign_by_hand,
     end_match,
@@ -323,25 +321,3 @@ def end(match_id: int) -> ResponseReturnValue:
     return render_template(
         "coordination/end.html", form=form, match=match, family=family, mentor=mentor
     )
-
-
-@bp.route("/concerns/<int:concern_id>", methods=["GET", "POST"])
-@roles_allowed(*COORDINATORS)
-def concern(concern_id: int) -> ResponseReturnValue:
-    """Read a safeguarding concern and acknowledge it."""
-    db = get_session()
-    concern = load_visible(SafeguardingConcern, concern_id, current_user, session=db)
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        if acknowledge_concern(session=db, concern_id=concern_id, actor_id=current_user.id):
-            flash("Concern acknowledged.", "success")
-        return redirect(url_for("coordination.concern", concern_id=concern_id))
-    page = read.concern_page(db, concern=concern)
-    audit.record_access(
-        db,
-        "concern.view",
-        object_type="safeguarding_concern",
-        object_id=concern_id,
-        district_id=page.family.district_id,
-    )
-    return render_template("coordination/concern.html", **as_context(page), form=form)

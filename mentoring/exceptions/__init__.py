@@ -120,3 +120,7 @@ class AccountError(InvalidInput):
 
 class TwoFactorError(InvalidInput):
     """A two-factor code was not accepted."""
+
+
+class SafeguardingError(InvalidInput):
+    """A safeguarding concern, entry or decision could not be recorded as asked."""

@@ -15,6 +15,7 @@ from datetime import date
 from sqlmodel import Session
 
 from mentoring import audit
+from mentoring.services.safeguarding import run_safeguarding_daily
 from mentoring.services.vetting import run_daily_checks
 
 
@@ -41,9 +42,16 @@ def _audit_seal(session: Session, on: date) -> StepResult:
     return StepResult(f"{count} audit events sealed; chain head {head[:16]}", 0, {"sealed": count})
 
 
+def _safeguarding(session: Session, on: date) -> StepResult:
+    summary = run_safeguarding_daily(session=session, on=on)
+    counts = {k: v for k, v in vars(summary).items() if isinstance(v, int)}
+    return StepResult(str(summary), summary.emails_failed, counts)
+
+
 # (name, step), run in this order. A new context adds its daily step here.
 STEPS: list[tuple[str, Step]] = [
     ("vetting", _vetting),
+    ("safeguarding", _safeguarding),
     ("audit", _audit_seal),
 ]
 

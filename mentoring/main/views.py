@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from mentoring import audit
 from mentoring.db import get_session
 from mentoring.main import bp
 from mentoring.models import Role
 from mentoring.read import home as read
+from mentoring.read import safeguarding as safeguarding_read
 from mentoring.security import public, roles_allowed
 from mentoring.services import users
 
-ALL_ROLES = (Role.ADMIN, Role.PROVIDER, Role.COORDINATOR, Role.MENTOR)
+ALL_ROLES = tuple(Role)
 
 
 @bp.route("/")
@@ -37,6 +39,20 @@ def home() -> ResponseReturnValue:
             notifications=notifications,
             stages=pipeline.stages,
             mentor_total=pipeline.mentor_total,
+        )
+    if current_user.role == Role.SAFEGUARDING.value:
+        hours = int(current_app.config["SAFEGUARDING_TRIAGE_HOURS"])
+        rows = safeguarding_read.case_list(
+            db, role=current_user.role, district_ids=frozenset(), hours=hours
+        )
+        audit.record_access(
+            db,
+            "concern.list",
+            object_type="safeguarding_concern",
+            concern_ids=[r.id for r in rows],
+        )
+        return render_template(
+            "safeguarding/cases.html", notifications=notifications, rows=rows, hours=hours
         )
     summary = read.district_home(session=db, district_ids=current_user.district_ids)
     return render_template(

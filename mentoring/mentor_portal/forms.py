@@ -66,14 +66,3 @@ class ContactForm(AppForm):
         validators=[Optional(), Length(max=1000, message="Keep the note to 1,000 characters")],
     )
     submit = SubmitField("Record contact", widget=GovSubmitInput())
-
-
-class ConcernForm(AppForm):
-    details = TextAreaField(
-        "What happened, and what are you worried about?",
-        description="Your district's coordinators are told at once. If a child or adult is in "
-        "immediate danger, call 999 first.",
-        widget=GovTextArea(),
-        validators=[InputRequired(message="Describe the concern"), Length(max=4000)],
-    )
-    submit = SubmitField("Raise the concern now", widget=GovSubmitInput())

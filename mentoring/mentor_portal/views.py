@@ -12,18 +12,22 @@ from flask_login import current_user
 
 from mentoring import audit
 from mentoring.db import get_session
-from mentoring.exceptions import MatchConflict, MatchError, NotFound
+from mentoring.exceptions import MatchConflict, MatchError, NotFound, SafeguardingError
+from mentoring.forms import show_errors
 from mentoring.mentor_portal import bp
-from mentoring.mentor_portal.forms import CONTACT_KINDS, ConcernForm, ContactForm, OfferForm
+from mentoring.mentor_portal.forms import CONTACT_KINDS, ContactForm, OfferForm
 from mentoring.models import Match, MatchStatus, Role
 from mentoring.read import mentor_view
+from mentoring.read import safeguarding as safeguarding_read
+from mentoring.safeguarding.forms import LaterFactForm
+from mentoring.safeguarding.views import raise_flow
 from mentoring.security import roles_allowed
 from mentoring.services.common.scope import load_visible
 from mentoring.services.matches import (
     answer_offer,
-    raise_concern,
     record_contact,
 )
+from mentoring.services.safeguarding import add_from_raiser, raise_concern
 
 KIND_LABELS = dict(CONTACT_KINDS)
 
@@ -37,7 +41,7 @@ def _mentor_id() -> int:
 def _own_active_match(match_id: int) -> Match:
     """The signed-in mentor's active match; anything else is not found."""
     match = load_visible(Match, match_id, current_user, session=get_session())
-    if match.status != MatchStatus.ACTIVE.value:
+    if match.status != MatchStatus.ACTIVE.value or match.paused_on is not None:
         raise NotFound("not an active match")
     return match
 
@@ -139,19 +143,53 @@ def concern(match_id: int) -> ResponseReturnValue:
     """Raise a safeguarding concern about a family the mentor supports."""
     db = get_session()
     match = _own_active_match(match_id)
-    view = mentor_view.family(db, _mentor_id(), match_id)
-    form = ConcernForm()
+    return raise_flow(
+        page=safeguarding_read.raise_page(db, match=match),
+        back=url_for("mentor.family", match_id=match_id),
+        submit=lambda raised: raise_concern(
+            session=db, match=match, actor_id=current_user.id, raised=raised
+        ),
+        done=lambda _concern: url_for("mentor.concerns"),
+        told="The designated safeguarding lead and the district's coordinators have been told.",
+    )
+
+
+@bp.route("/concerns")
+@roles_allowed(Role.MENTOR)
+def concerns() -> ResponseReturnValue:
+    """The concerns the mentor raised, with their status only."""
+    db = get_session()
+    concerns = safeguarding_read.my_concerns(db, user_id=current_user.id)
+    audit.record_access(
+        db,
+        "concern.list_own",
+        object_type="safeguarding_concern",
+        references=[c.reference for c in concerns],
+    )
+    return render_template("mentor_portal/concerns.html", concerns=concerns)
+
+
+@bp.route("/concerns/<int:concern_id>/add", methods=["GET", "POST"])
+@roles_allowed(Role.MENTOR)
+def add_to_concern(concern_id: int) -> ResponseReturnValue:
+    """Add a later fact to a concern the mentor raised (its words stay as they were)."""
+    db = get_session()
+    mine = {c.id: c for c in safeguarding_read.my_concerns(db, user_id=current_user.id)}
+    concern = mine.get(concern_id)
+    if concern is None:
+        raise NotFound("no such concern")
+    form = LaterFactForm()
     if form.validate_on_submit():
         try:
-            raise_concern(
-                session=db, match=match, actor_id=current_user.id, details=form.details.data or ""
+            add_from_raiser(
+                session=db,
+                concern_id=concern_id,
+                user_id=current_user.id,
+                text=form.text.data or "",
             )
-        except MatchError as err:
-            form.details.errors.append(str(err))
+        except SafeguardingError as err:
+            show_errors(form, err, fallback="text")
         else:
-            flash(
-                "Your concern has been sent to the district's coordinators, marked urgent.",
-                "success",
-            )
-            return redirect(url_for("mentor.family", match_id=match_id))
-    return render_template("mentor_portal/concern.html", family=view, form=form)
+            flash(f"Added to your concern {concern.reference}.", "success")
+            return redirect(url_for("mentor.concerns"))
+    return render_template("mentor_portal/add_to_concern.html", form=form, concern=concern)

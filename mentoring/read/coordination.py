@@ -24,7 +24,6 @@ from mentoring.models import (
     Mentor,
     MentorSkill,
     Need,
-    SafeguardingConcern,
     User,
 )
 from mentoring.services.common.holding import load_counts, mentors_serving
@@ -261,22 +260,3 @@ def match_page(session: Session, *, match: Match) -> MatchPage:
         .order_by(col(ContactLog.contact_on).desc())
     ).all()
     return MatchPage(match=match, family=family, mentor=mentor, contacts=list(contacts))
-
-
-@dataclass(frozen=True)
-class ConcernPage:
-    concern: SafeguardingConcern
-    match: Match
-    family: Family
-    mentor: Mentor
-    raised_by: User | None
-
-
-def concern_page(session: Session, *, concern: SafeguardingConcern) -> ConcernPage:
-    """A concern with its match, family, mentor and who raised it."""
-    match = session.get(Match, concern.match_id)
-    if match is None:  # pragma: no cover - foreign key
-        raise LookupError("a concern without its match")
-    family, mentor = match_parties(session, match)
-    raised_by = session.get(User, concern.raised_by_id) if concern.raised_by_id else None
-    return ConcernPage(concern, match, family, mentor, raised_by)

@@ -119,6 +119,8 @@ def _family_views(session: Session, mentor_id: int, match_id: int | None) -> lis
         .join(Family, col(Family.id) == Match.family_id)
         .join(District, col(District.id) == Family.district_id)
         .where(Match.mentor_id == mentor_id, Match.status == MatchStatus.ACTIVE.value)
+        # A paused match (an allegation is being looked into) shows the mentor nothing.
+        .where(col(Match.paused_on).is_(None))
         .order_by(col(Family.reference))
     )
     if match_id is not None:

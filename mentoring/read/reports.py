@@ -102,3 +102,8 @@ def mentor_programme(
 ) -> reports.MentorProgramme:
     """Return the mentor programme figures of the scope's home districts."""
     return reports.mentor_programme(session=session, district_ids=scope.district_ids, period=period)
+
+
+def safeguarding(*, session: Session, period: reports.Period) -> reports.SafeguardingFigures:
+    """Return the period's safeguarding counts (never a case's words)."""
+    return reports.safeguarding_figures(session=session, period=period)

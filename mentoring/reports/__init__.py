@@ -9,6 +9,8 @@ from mentoring.templating import add_nav_item
 # cli_group=None: the blueprint's command (load-volume) sits at the top level.
 bp = Blueprint("reports", __name__, cli_group=None)
 
-add_nav_item("Reports", "reports.index", {Role.ADMIN, Role.COORDINATOR, Role.PROVIDER})
+add_nav_item(
+    "Reports", "reports.index", {Role.ADMIN, Role.COORDINATOR, Role.PROVIDER, Role.SAFEGUARDING}
+)
 
-from mentoring.reports import cli, views  # noqa: E402,F401
+from mentoring.reports import cli, safeguarding, views  # noqa: E402,F401

@@ -7,6 +7,8 @@ Who sees what:
   Coordinators see the county overview's other districts anonymised and the outcomes of
   their own districts only.
 - Mentor programme: provider staff (who run recruitment) and administrators.
+- Safeguarding: counts only (`reports/safeguarding.py`), for the safeguarding lead,
+  provider staff and administrators; small numbers always suppressed; no CSV file.
 - Mentors see no reports.
 
 On screen, figures are exact for districts whose families the viewer may see and
@@ -84,7 +86,7 @@ def _render(template: str, form: PeriodForm, **context: Any) -> ResponseReturnVa
 
 
 @bp.route("/")
-@roles_allowed(Role.ADMIN, Role.COORDINATOR, Role.PROVIDER)
+@roles_allowed(Role.ADMIN, Role.COORDINATOR, Role.PROVIDER, Role.SAFEGUARDING)
 def index() -> ResponseReturnValue:
     """List the reports the user may see."""
     own = visible_district_ids(current_user)

@@ -31,6 +31,7 @@ from mentoring.models import (
 )
 
 CODE_PATTERN = re.compile(r"[A-Z][A-Z0-9]{1,7}")
+PHONE_PATTERN = re.compile(r"\+?[0-9][0-9 ]{5,38}")
 WORKED_WITH = (Engagement.ENGAGED.value, Engagement.EXITED.value)
 
 
@@ -149,6 +150,13 @@ def _set_links(
     return changed
 
 
+def _mash_phone(value: str) -> str:
+    phone = " ".join(value.split())
+    if phone and not PHONE_PATTERN.fullmatch(phone):
+        raise DistrictError("mash_phone", "Enter a phone number, like 03000 41 11 11")
+    return phone
+
+
 def create_district(
     *,
     session: Session,
@@ -156,6 +164,7 @@ def create_district(
     name: str,
     neighbours: set[int] | None = None,
     coordinators: set[int] | None = None,
+    mash_phone: str = "",
 ) -> District:
     """Add a district with its neighbours and coordinators; one transaction."""
     neighbours, coordinators = set(neighbours or ()), set(coordinators or ())
@@ -167,8 +176,9 @@ def create_district(
         neighbours=neighbours,
         coordinators=coordinators,
     )
+    phone = _mash_phone(mash_phone)
     with write_transaction(session):
-        district = District(code=code, name=name)
+        district = District(code=code, name=name, mash_phone=phone)
         session.add(district)
         session.flush()
         assert district.id is not None  # noqa: S101 - flushed
@@ -191,6 +201,7 @@ def update_district(
     name: str,
     neighbours: set[int],
     coordinators: set[int],
+    mash_phone: str | None = None,
 ) -> list[str]:
     """Change a district; return the names of what changed. Families keep their references."""
     assert district.id is not None  # noqa: S101
@@ -202,6 +213,7 @@ def update_district(
         neighbours=set(neighbours),
         coordinators=set(coordinators),
     )
+    phone = None if mash_phone is None else _mash_phone(mash_phone)
     with write_transaction(session):
         changed = []
         if district.code != code:
@@ -210,6 +222,9 @@ def update_district(
         if district.name != name:
             district.name = name
             changed.append("name")
+        if phone is not None and district.mash_phone != phone:
+            district.mash_phone = phone
+            changed.append("mash_phone")
         session.add(district)
         session.flush()
         changed += _set_links(session, district.id, set(neighbours), set(coordinators))

@@ -1,4 +1,4 @@
-"""The life of a match: approval, the mentor's answer, contacts, concerns, ending.
+"""The life of a match: approval, the mentor's answer, contacts, ending.
 
 Every function takes the session and the acting user's id, does its work in one
 transaction and records it in the audit log. Capacity and "one mentor per family
@@ -316,7 +316,7 @@ def record_contact(
     note: str,
 ) -> ContactLog:
     """Record a contact on an active match."""
-    if match.status != MatchStatus.ACTIVE.value:
+    if match.status != MatchStatus.ACTIVE.value or match.paused_on is not None:
         raise MatchError("Contacts can be recorded only while the match is active")
     if contact_on is None:
         raise MatchError("Enter the date of the contact")
@@ -348,69 +348,6 @@ def record_contact(
             contact_id=contact.id,
         )
     return contact
-
-
-def raise_concern(
-    *, session: Session, match: Match, actor_id: int, details: str
-) -> SafeguardingConcern:
-    """Raise a safeguarding concern: the district's coordinators are told at once, urgently."""
-    details = details.strip()
-    if not details:
-        raise MatchError("Describe the concern")
-    outbox = Outbox()
-    with write_transaction(session):
-        concern = SafeguardingConcern(
-            match_id=saved_id(match), raised_by_id=actor_id, details=details[:4000]
-        )
-        session.add(concern)
-        session.flush()
-        family = session.get(Family, match.family_id)
-        coordinators = coordinators_of(session, family.district_id) if family else []
-        notify(
-            session,
-            [u.id for u in coordinators],
-            kind="safeguarding",
-            message=f"Safeguarding concern raised for {family.reference if family else 'a family'}",
-            link=link("coordination.concern", concern_id=concern.id),
-            urgent=True,
-        )
-        for user in coordinators:
-            outbox.add(user.email, "concern_raised")
-        audit.record(
-            session,
-            "concern.raise",
-            object_type="safeguarding_concern",
-            object_id=concern.id,
-            district_id=family.district_id if family else None,
-            match_id=match.id,
-        )
-    outbox.send()
-    return concern
-
-
-def acknowledge_concern(*, session: Session, concern_id: int, actor_id: int) -> bool:
-    """Acknowledge an open concern; return False if it was already acknowledged."""
-    with write_transaction(session):
-        concern = lock(session, SafeguardingConcern, concern_id)
-        if concern is None:
-            raise NotFound("no such concern")
-        if concern.status != ConcernStatus.OPEN.value:
-            return False
-        match = session.get(Match, concern.match_id)
-        family = session.get(Family, match.family_id) if match else None
-        concern.status = ConcernStatus.ACKNOWLEDGED.value
-        concern.acknowledged_by_id = actor_id
-        concern.acknowledged_at = utcnow()
-        session.add(concern)
-        audit.record(
-            session,
-            "concern.acknowledge",
-            object_type="safeguarding_concern",
-            object_id=concern.id,
-            district_id=family.district_id if family else None,
-            actor_id=actor_id,
-        )
-    return True
 
 
 def end_match(

@@ -1,7 +1,7 @@
 """The audit log's hash chain: a seal per event, append-only like the log itself.
 
 Revision ID: 0015
-Revises: 0011
+Revises: 0012_safeguarding
 Create Date: 2026-12-04 19:40:00
 """
 
@@ -12,7 +12,7 @@ import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision: str = "0015"
-down_revision: str | None = "0011"
+down_revision: str | None = "0012_safeguarding"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -226,3 +226,18 @@ def test_district_list_shows_targets_and_progress(admin_client, world):
     assert "2026/27" in page
     assert ">40<" in page and ">80<" in page
     assert admin_client.get("/admin/districts?year=1").status_code == 404
+
+
+def test_admin_keeps_each_districts_mash_number_and_a_bad_one_is_refused(admin_client, db, world):
+    url = f"/admin/districts/{world.dartford.id}/edit"
+    bad = admin_client.post(url, data={"code": "DAR", "name": "Dartford", "mash_phone": "call us"})
+    page = bad.get_data(as_text=True)
+    assert "Enter a phone number, like 03000 41 11 11" in page and "call us" in page
+    good = admin_client.post(
+        url, data={"code": "DAR", "name": "Dartford", "mash_phone": "03000  41 11 11"}
+    )
+    assert good.status_code == 302
+    db.expire_all()
+    assert db.get(District, world.dartford.id).mash_phone == "03000 41 11 11"
+    shown = admin_client.get(f"/admin/districts/{world.dartford.id}").get_data(as_text=True)
+    assert "03000 41 11 11" in shown

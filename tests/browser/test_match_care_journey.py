@@ -1,5 +1,5 @@
-"""Looking after matches: a hand assignment refused with the rule beside the field, a
-mentor's safeguarding concern reaching the coordinator at once, and a planned ending."""
+"""Looking after matches: a hand assignment refused with the rule beside the field, and a
+planned ending. (Safeguarding concerns: test_safeguarding_journey.py.)"""
 
 import pytest
 from playwright.sync_api import expect
@@ -33,35 +33,13 @@ def test_hand_assignment_breaking_a_rule_says_which_beside_the_field(page, live_
     screenshot(page, "matching-assign-refused")
 
 
-def test_concern_reaches_the_coordinator_and_a_match_ends_with_its_checklist(page, live_server):
-    # The mentor raises a concern about one of their families.
+def test_a_match_ends_with_its_checklist(page, live_server):
     sign_in_as(page, live_server.url, "mentor@example.org")
     families = page.get_by_test_id("my-families")
     reference = families.get_by_role("link").first.inner_text()
-    families.get_by_role("link", name=reference).click()
-    page.get_by_role("button", name="Raise a safeguarding concern").click()
-    page.get_by_role("button", name="Raise the concern now").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Describe the concern")
-    page.get_by_label("What happened, and what are you worried about?").fill(
-        "A child said there is no food at home"
-    )
-    page.get_by_role("button", name="Raise the concern now").click()
-    expect(page.locator(".govuk-notification-banner")).to_contain_text("coordinator")
     _sign_out(page)
 
-    # The coordinator sees it at once, marked urgent, and acknowledges it.
     sign_in_as(page, live_server.url, "coordinator@example.org")
-    notices = page.get_by_test_id("notifications")
-    urgent = notices.get_by_role("listitem").filter(has_text=reference).filter(has_text="Urgent")
-    expect(urgent.first).to_be_visible()
-    screenshot(page, "coordinator-home-urgent-concern")
-    urgent.first.get_by_role("link").click()
-    expect(page.get_by_test_id("concern-details")).to_have_text(
-        "A child said there is no food at home"
-    )
-    page.get_by_role("button", name="Acknowledge: I am dealing with this").click()
-    expect(page.locator(".govuk-notification-banner")).to_be_visible()
-
     # The coordinator ends the match: a reason is required, the checklist is kept.
     page.get_by_role("navigation").get_by_role("link", name="Matches").click()
     page.get_by_test_id("current-matches").get_by_role("link", name=reference).click()

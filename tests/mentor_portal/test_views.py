@@ -5,14 +5,12 @@ from datetime import timedelta
 from sqlmodel import select
 
 from mentoring.models import (
-    AuditEvent,
     ContactLog,
     Family,
     Match,
     MatchStatus,
     Notification,
     Role,
-    SafeguardingConcern,
     utcnow,
 )
 from tests.factories import matching_run as _run
@@ -117,26 +115,3 @@ def test_mentor_gets_404_for_any_family_not_theirs(
     assert client.get(f"/families/{family.id}").status_code in (403, 404)
     refresh(db)
     assert db.get(Match, other_match.id).status == MatchStatus.APPROVED.value
-
-
-def test_safeguarding_concern_reaches_coordinators_urgently(
-    client, sign_in, db, world, make_user, app, coordinator
-):
-    mentor, family, match = _offer(app, db, world, coordinator)
-    match.status, match.started_on = "active", utcnow().date()
-    db.add(match)
-    db.commit()
-    sign_in(make_user(Role.MENTOR, mentor_id=mentor.id))
-    response = client.post(
-        f"/my/families/{match.id}/concern", data={"details": "Bruises on a child"}
-    )
-    assert response.status_code == 302
-    concern = db.exec(select(SafeguardingConcern)).one()
-    note = db.exec(select(Notification).where(Notification.user_id == coordinator.id)).one()
-    assert note.urgent and note.kind == "safeguarding"
-    assert "concern.raise" in db.exec(select(AuditEvent.action)).all()
-    sign_in(coordinator)
-    assert "Bruises on a child" in client.get(f"/matching/concerns/{concern.id}").get_data(
-        as_text=True
-    )
-    assert "Urgent" in client.get("/").get_data(as_text=True)

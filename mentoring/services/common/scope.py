@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from mentoring.exceptions import NotFound
 from mentoring.models import (
+    ConcernSubject,
     District,
     Family,
     Match,
@@ -73,7 +74,15 @@ def _run_visible(session: Session, run: MatchingRun, user: Viewer) -> bool:
 
 
 def _concern_visible(session: Session, concern: SafeguardingConcern, user: Viewer) -> bool:
-    if user.role == Role.MENTOR.value:
+    """Need-to-know: the designated safeguarding lead sees every case; an allegation
+    against a mentor only they and provider staff; a family's concern only the coordinators
+    of its district. A mentor never loads a case (they see their own concerns' status in
+    a list); nor do administrators."""
+    if user.role == Role.SAFEGUARDING.value:
+        return True
+    if concern.subject == ConcernSubject.MENTOR.value:
+        return user.role == Role.PROVIDER.value
+    if user.role != Role.COORDINATOR.value or concern.match_id is None:
         return False
     match = session.get(Match, concern.match_id)
     return match is not None and _match_visible(session, match, user)

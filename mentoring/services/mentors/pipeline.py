@@ -11,11 +11,19 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from mentoring.db import write_transaction
 from mentoring.exceptions import NotReadyError, VettingError
-from mentoring.models import Mentor, MentorStatus, PipelineStage, utcnow
+from mentoring.models import (
+    ConcernOutcome,
+    ConcernSubject,
+    Mentor,
+    MentorStatus,
+    PipelineStage,
+    SafeguardingConcern,
+    utcnow,
+)
 from mentoring.services.accounts import people
 from mentoring.services.common.notify import Outbox
 from mentoring.services.mentors.applications import STAGES_BEFORE_READY
@@ -116,6 +124,20 @@ def _status_reason_error(status: str, reason: str) -> VettingError | None:
     return None
 
 
+def _removed_for_safeguarding(session: Session, mentor_id: int) -> bool:
+    """Tell whether an allegation against the mentor was substantiated (they were removed)."""
+    return (
+        session.exec(
+            select(SafeguardingConcern.id).where(
+                SafeguardingConcern.mentor_id == mentor_id,
+                SafeguardingConcern.subject == ConcernSubject.MENTOR.value,
+                SafeguardingConcern.outcome == ConcernOutcome.SUBSTANTIATED.value,
+            )
+        ).first()
+        is not None
+    )
+
+
 def change_status(
     *,
     session: Session,
@@ -135,6 +157,12 @@ def change_status(
         before = mentor.status
         if before == status and status == MentorStatus.ACTIVE.value:
             raise VettingError(f"{mentor.first_name} is already active", field="status")
+        if status == MentorStatus.ACTIVE.value and _removed_for_safeguarding(session, mentor_id):
+            raise VettingError(
+                f"{mentor.first_name} was removed after a substantiated safeguarding "
+                "allegation and cannot be reactivated",
+                field="status",
+            )
         mentor.status = status
         mentor.status_reason = "" if status == MentorStatus.ACTIVE.value else reason
         return {

@@ -74,10 +74,13 @@ from mentoring.services.reports.period import (
     date_range_period,
     programme_year_period,
 )
+from mentoring.services.reports.safeguarding import SafeguardingFigures, safeguarding_figures
 from mentoring.services.reports.settings import no_contact_days
 from mentoring.services.reports.turned_around import turned_around_clause
 
 __all__ = [
+    "SafeguardingFigures",
+    "safeguarding_figures",
     "EARLIEST_YEAR",
     "LATEST_YEAR",
     "MAX_RANGE_DAYS",

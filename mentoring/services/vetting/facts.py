@@ -18,6 +18,8 @@ from flask import current_app, has_app_context
 from sqlmodel import Session, col, select
 
 from mentoring.models import (
+    ConcernStatus,
+    ConcernSubject,
     DbsCheck,
     Interview,
     Mentor,
@@ -25,6 +27,7 @@ from mentoring.models import (
     Need,
     PipelineStage,
     Reference,
+    SafeguardingConcern,
     TrainingModule,
     TrainingRecord,
 )
@@ -185,6 +188,19 @@ def load_facts(
         TrainingRecord.mentor_id, TrainingRecord.module_id, TrainingRecord.completed_on
     ):
         training[mid][module_id].append(completed)
+    # Suspended: an allegation against them is not yet closed.
+    suspended = {
+        mid
+        for id_filter in _id_filters(SafeguardingConcern.mentor_id, mentor_ids, where)
+        for (mid,) in _rows(
+            session,
+            select(SafeguardingConcern.mentor_id).where(
+                id_filter,
+                SafeguardingConcern.subject == ConcernSubject.MENTOR.value,
+                SafeguardingConcern.status != ConcernStatus.CLOSED.value,
+            ),
+        )
+    }
     facts = {
         mid: MentorFacts(
             mentor_id=mid,
@@ -194,6 +210,7 @@ def load_facts(
             dbs_checks=tuple(checks.get(mid, ())),
             interviews=tuple(interviews.get(mid, ())),
             training={k: tuple(v) for k, v in training.get(mid, {}).items()},
+            suspended=mid in suspended,
         )
         for mid, info in infos.items()
     }

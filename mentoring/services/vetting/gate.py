@@ -4,7 +4,7 @@ Nothing here touches the database or the app: `facts.py` loads the facts and the
 then calls :func:`evaluate_gate`. Matchable means two satisfactory references; an in-date
 DBS check at an accepted level, clear or cleared after a risk assessment; a passed
 suitability interview (the latest); every active mandatory training module completed and
-in date; stage ready; status active.
+in date; stage ready; status active and not suspended by an open safeguarding allegation.
 """
 
 from __future__ import annotations
@@ -112,6 +112,8 @@ class MentorFacts:
     interviews: tuple[InterviewFacts, ...] = ()
     # module id -> dates the module was completed
     training: Mapping[int, tuple[date, ...]] = field(default_factory=dict)
+    # An allegation against them is open: suspended, whatever their status.
+    suspended: bool = False
 
 
 @dataclass(frozen=True)
@@ -298,7 +300,10 @@ def _training_item(facts: MentorFacts, module: ModuleFacts, on: date) -> CheckIt
 
 
 def _status_item(facts: MentorFacts) -> CheckItem:
-    label = "Active (not paused, withdrawn or rejected)"
+    label = "Active (not paused, suspended, withdrawn or rejected)"
+    if facts.suspended:
+        reason = "Suspended while a safeguarding matter is looked into"
+        return CheckItem("status", label, False, "Suspended", reason)
     if facts.status == MentorStatus.ACTIVE.value:
         return CheckItem("status", label, True, "Active")
     reason = {
