@@ -29,6 +29,7 @@ ROLES = [
     "provider@example.org",
     "coordinator@example.org",
     "mentor@example.org",
+    "safeguarding@example.org",
     None,  # signed out: sign-in, volunteering, forgotten password
 ]
 
