@@ -74,3 +74,20 @@ def test_only_administrators_see_the_audit_log(client, sign_in, make_user, world
     sign_in(make_user(Role.COORDINATOR, districts=[world.dartford]))
     assert client.get("/admin/audit").status_code == 403
     assert client.get("/admin/audit/export.csv").status_code == 403
+
+
+def test_an_administrator_sees_who_viewed_a_mentors_dbs_check(
+    client, admin, make_user, sign_in, db, world, app
+):
+    from tests.factories import vetted_mentor
+
+    mentor = vetted_mentor(db, world.dartford)
+    provider = make_user(Role.PROVIDER, email="pat.provider@example.org")
+    other = app.test_client()
+    sign_in(provider, test_client=other)
+    assert other.get(f"/mentors/{mentor.id}").status_code == 200
+    page = client.get(f"/mentors/{mentor.id}").get_data(as_text=True)
+    link = page.split('data-testid="dbs-view-log"')[0].rsplit('href="', 1)[1].split('"')[0]
+    log = client.get(link.replace("&amp;", "&")).get_data(as_text=True)
+    assert "pat.provider@example.org" in log and "dbs.view" in log
+    assert "2 entries" in log  # the provider's view and the administrator's own
