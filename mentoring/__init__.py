@@ -47,7 +47,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
-    from mentoring import db, logs, sentry
+    from mentoring import audit, db, logs, sentry
     from mentoring.extensions import csrf, login_manager, register_council_client, wtforms_helpers
     from mentoring.security import init_throttle, make_nonce, set_security_headers
 
@@ -125,6 +125,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.before_request(_start_timer)
     app.before_request(check_session_age)
     app.before_request(enforce_roles)
+    app.after_request(audit.audit_page_view)
     app.after_request(set_security_headers)
     app.after_request(_log_request)
     return app

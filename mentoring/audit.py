@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from flask_login import current_user
 from sqlmodel import Session, col, func, select
 
-from mentoring.db import write_transaction
+from mentoring.db import get_session, write_transaction
 from mentoring.models import AuditEvent, AuditSeal, utcnow
 
 
@@ -72,6 +72,56 @@ def record_access(session: Session, action: str, **fields: Any) -> None:
     """
     with write_transaction(session):
         record(session, action, **fields)
+
+
+# --- Sensitive pages: every view of one is in the log -----------------------------------
+
+# Pages that show families, mentors' vetting or safeguarding records, and whose views do
+# not record their own access (family.view, dbs.view, concern.view do): endpoint ->
+# (action, object type). The object is the page's id parameter; a list view may put the
+# number of rows it showed in ``g.audit_rows``.
+AUDITED_PAGES: dict[str, tuple[str, str]] = {
+    "families.index": ("family.list", "family"),
+    "families.edit": ("family.view_form", "family"),
+    "families.consent": ("family.view_form", "family"),
+    "families.eligibility": ("family.view_form", "family"),
+    "families.engagement": ("family.view_form", "family"),
+    "families.outcomes": ("family.view_form", "family"),
+    "coordination.matches": ("match.list", "match"),
+    "coordination.run": ("run.view", "matching_run"),
+    "coordination.end": ("match.view_form", "match"),
+    "mentor.families": ("family.list_as_mentor", "match"),
+    "mentor.offer": ("family.view_as_mentor", "match"),
+    "mentors.board": ("mentor.list", "mentor"),
+    "mentors.keeping_in_date": ("vetting.list", "mentor"),
+    "mentors.dbs_decision": ("dbs.view", "mentor"),
+    "mentors.status_check": ("dbs.view", "mentor"),
+}
+
+
+def audit_page_view(response: Any) -> Any:
+    """After a sensitive page was shown (GET, 200) to a signed-in user, log who saw it."""
+    endpoint = request.endpoint or ""
+    if (
+        request.method != "GET"
+        or response.status_code != 200
+        or endpoint not in AUDITED_PAGES
+        or not current_user.is_authenticated
+    ):
+        return response
+    action, object_type = AUDITED_PAGES[endpoint]
+    ids = [v for v in (request.view_args or {}).values() if isinstance(v, int)]
+    rows = g.get("audit_rows")
+    session = get_session()
+
+    record_access(
+        session,
+        action,
+        object_type=object_type,
+        object_id=ids[0] if ids else None,
+        **({"count": int(rows)} if rows is not None else {}),
+    )
+    return response
 
 
 # --- Tamper evidence: a hash chain over the log ------------------------------------------

@@ -184,7 +184,7 @@ def estate(app, db):
         response = client.post("/sign-in", data={"email": email, "password": DEMO_PASSWORD})
         assert response.status_code == 302, email
         clients[role.value] = client
-    return app, clients, _forms(app, clients, ids)
+    return app, clients, _forms(app, clients, ids), ids
 
 
 @settings(
@@ -195,7 +195,7 @@ def estate(app, db):
 )
 @given(values=st.lists(HOSTILE, min_size=1, max_size=3))
 def test_hostile_text_in_every_post_form_gives_no_5xx_and_no_half_written_row(estate, values):
-    app, clients, forms = estate
+    app, clients, forms, _ids_ = estate
     engine = app.extensions["db_engine"]
     assert len(forms) > 50
     for form in forms:

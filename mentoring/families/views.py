@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -114,6 +114,7 @@ def index() -> ResponseReturnValue:
         page=parse_id(request.args.get("page")) or 1,
         per_page=PER_PAGE,
     )
+    g.audit_rows = len(page.rows)  # the list's view is logged with its count (audit.py)
     args = filters.as_args()
     return render_template(
         "families/index.html",
