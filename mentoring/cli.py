@@ -149,7 +149,44 @@ def audit_verify_command() -> None:
     )
 
 
+@click.command("subject-access")
+@click.option("--mentor", "mentor", help="A mentor's or role model's reference, like M-0042")
+@click.option("--family", "family", help="A family's reference, like DAR-0042")
+@click.option("--user", "user", help="A member of staff's email address")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="A folder")
+@with_appcontext
+def subject_access_command(
+    mentor: str | None, family: str | None, user: str | None, out: str
+) -> None:
+    """Export everything held about one person as HTML and JSON (a subject access request)."""
+    import json
+    from pathlib import Path
+
+    from mentoring.admin.subject_access_views import render_document
+    from mentoring.exceptions import InvalidInput, NotFound
+    from mentoring.services.dataprotection import subject_access
+
+    given = [(k, v) for k, v in (("mentor", mentor), ("family", family), ("user", user)) if v]
+    if len(given) != 1:
+        raise click.ClickException("Give exactly one of --mentor, --family or --user")
+    kind, reference = given[0]
+    try:
+        doc = subject_access(session=get_session(), kind=kind, reference=reference, actor_id=None)
+    except (InvalidInput, NotFound) as err:
+        raise click.ClickException(err.message) from None
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = folder / f"subject-access-{doc.kind}-{doc.reference.replace('@', '-at-')}"
+    with current_app.test_request_context():
+        Path(f"{stem}.html").write_text(render_document(doc))
+    Path(f"{stem}.json").write_text(json.dumps(doc.as_json(), indent=2))
+    for path in (Path(f"{stem}.html"), Path(f"{stem}.json")):
+        path.chmod(0o600)
+    click.echo(f"Written {stem}.html and {stem}.json ({len(doc.sections)} sections).")
+
+
 def init_app(app: Flask) -> None:
+    app.cli.add_command(subject_access_command)
     app.cli.add_command(db_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(create_user_command)

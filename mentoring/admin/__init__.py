@@ -4,4 +4,9 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__)
 
-from mentoring.admin import audit_views, district_views, views  # noqa: E402,F401
+from mentoring.admin import (  # noqa: E402,F401
+    audit_views,
+    district_views,
+    subject_access_views,
+    views,
+)
