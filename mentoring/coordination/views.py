@@ -107,7 +107,12 @@ def index() -> ResponseReturnValue:
 @roles_allowed(*COORDINATORS)
 def run(run_id: int) -> ResponseReturnValue:
     """Review a run's proposals and the families it left waiting."""
-    page = read.run_page(get_session(), run=_visible_run(run_id), on=service_today())
+    page = read.run_page(
+        get_session(),
+        run=_visible_run(run_id),
+        on=service_today(),
+        district_ids=current_user.district_ids,
+    )
     return render_template(
         "coordination/run.html",
         **as_context(page),
@@ -160,6 +165,8 @@ def reject_proposal(match_id: int) -> ResponseReturnValue:
 
 
 def _back_to(match: Match) -> ResponseReturnValue:
+    if request.form.get("back") == "match":
+        return redirect(url_for("coordination.match", match_id=match.id))
     if match.run_id:
         return redirect(url_for("coordination.run", run_id=match.run_id) + f"#proposal-{match.id}")
     return redirect(url_for("coordination.matches"))
@@ -172,7 +179,7 @@ def bulk(run_id: int) -> ResponseReturnValue:
     db = get_session()
     run = _visible_run(run_id)
     form = BulkForm()
-    ids = read.open_proposal_ids(db, run=run)
+    ids = read.open_proposal_ids(db, run=run, district_ids=current_user.district_ids)
     form.proposals.choices = choice_list((str(i), str(i)) for i in sorted(ids))
     action = request.form.get("action")
     if not form.validate_on_submit() or action not in {"approve", "reject"}:
@@ -279,7 +286,9 @@ def matches() -> ResponseReturnValue:
 def match(match_id: int) -> ResponseReturnValue:
     """One match: its explanation, the mentor's contacts, its ending."""
     db = get_session()
-    page = read.match_page(db, match=load_visible(Match, match_id, current_user, session=db))
+    page = read.match_page(
+        db, match=load_visible(Match, match_id, current_user, session=db), on=service_today()
+    )
     audit.record_access(
         db,
         "match.view",
@@ -292,6 +301,8 @@ def match(match_id: int) -> ResponseReturnValue:
         **as_context(page),
         end_reasons=END_REASON_LABELS,
         checklist=ENDING_CHECKLIST,
+        reject_form=RejectForm(),
+        confirm_form=ConfirmForm(),
     )
 
 
