@@ -120,3 +120,46 @@ def test_a_proposals_load_is_the_load_the_next_role_sees(page, live_server):
         row = page.get_by_test_id("available-mentors").get_by_role("row").filter(has_text=MENTOR)
         expect(row).to_contain_text(f"{after} of {capacity}")
     screenshot(page, "admin-sees-the-load")
+
+
+def _cells(row):
+    return [c.strip() for c in row.locator("th, td").all_inner_texts()]
+
+
+def test_the_coordinators_home_figures_are_the_admins_dashboard_and_county_figures(
+    page, live_server
+):
+    # The coordinator reads Dartford's families now on their home page.
+    sign_in_as(page, live_server.url, "coordinator@example.org")
+    summary = page.get_by_test_id("district-summary")
+    expect(summary).to_contain_text("Dartford")
+    labels = [h.strip() for h in summary.locator("thead th").all_inner_texts()][1:]
+    assert labels == [
+        "Open families",
+        "With a mentor",
+        "Waiting for a mentor",
+        "Not ready for matching",
+    ]
+    home = _cells(summary.locator("tbody tr").filter(has_text="Dartford"))[1:]
+    open_, matched, waiting, not_ready = (int(n) for n in home)
+    assert open_ == matched + waiting + not_ready
+    _sign_out(page)
+
+    # The administrator sees the same on Dartford's dashboard and the county overview.
+    sign_in_as(page, live_server.url, "admin@example.org")
+    page.goto(f"{live_server.url}/reports/county")
+    overview = page.get_by_test_id("county-overview")
+    expect(overview).to_contain_text("Dartford")
+    heads = [
+        re.sub(r"[ ▲▼]*,? sort \w+$", "", h.strip()).strip()
+        for h in overview.locator("thead th").all_inner_texts()
+    ]
+    row = _cells(overview.locator("tbody tr").filter(has_text="Dartford"))
+    assert [row[heads.index(label)] for label in labels] == home
+    overview.get_by_role("link", name="Dartford").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dartford")
+    now = page.get_by_test_id("dashboard-families-now")
+    expect(now).to_be_visible()
+    shown = {_cells(r)[0]: _cells(r)[1] for r in now.locator("tbody tr").all()}
+    assert shown == dict(zip(labels, home))
+    screenshot(page, "dashboard-families-now")

@@ -35,6 +35,7 @@ from mentoring.services.families.rules import (
     OUTCOME_ORDER,
     assess_turned_around,
     days_waiting,
+    engagement_since,
     family_days_waiting,
     offered,
     phase2_min_criteria,
@@ -345,7 +346,11 @@ def export_rows(
             _yes_no(f["consent_mentoring"]),
             _yes_no(f["consent_sharing"]),
             f["engagement"],
-            f["engagement_changed_on"].isoformat(),
+            engagement_since(
+                engagement=f["engagement"],
+                changed_on=f["engagement_changed_on"],
+                exited_on=f["exited_on"],
+            ).isoformat(),
             _yes_no(bool(f["ready"])),
             _yes_no(bool(f["matched"])),
             days_waiting(
