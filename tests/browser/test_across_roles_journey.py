@@ -161,5 +161,5 @@ def test_the_coordinators_home_figures_are_the_admins_dashboard_and_county_figur
     now = page.get_by_test_id("dashboard-families-now")
     expect(now).to_be_visible()
     shown = {_cells(r)[0]: _cells(r)[1] for r in now.locator("tbody tr").all()}
-    assert shown == dict(zip(labels, home))
+    assert shown == dict(zip(labels, home, strict=True))
     screenshot(page, "dashboard-families-now")

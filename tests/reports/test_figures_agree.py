@@ -60,7 +60,9 @@ def test_home_dashboard_county_and_csv_agree_on_the_demo_data(client, db, sign_i
         district = districts[name]
         page = client.get(f"/reports/districts/{district.id}").get_data(as_text=True)
         _head, rows = _table(page, "dashboard-families-now")
-        assert {r[0]: int(r[1].replace(",", "")) for r in rows} == dict(zip(LABELS, figures))
+        assert {r[0]: int(r[1].replace(",", "")) for r in rows} == dict(
+            zip(LABELS, figures, strict=True)
+        )
         download = client.get(f"/reports/districts/{district.id}/download").get_data(as_text=True)
         now = {
             r["Measure"]: r["Value"]
@@ -68,7 +70,10 @@ def test_home_dashboard_county_and_csv_agree_on_the_demo_data(client, db, sign_i
             if r["Section"] == "Families now"
         }
         assert list(now) == LABELS
-        assert all(_agrees(n, now[label]) for label, n in zip(LABELS, figures)), (name, now)
+        assert all(_agrees(n, now[label]) for label, n in zip(LABELS, figures, strict=True)), (
+            name,
+            now,
+        )
 
     # The county overview, on screen and in its CSV file.
     head, rows = _table(client.get("/reports/county").get_data(as_text=True), "county-overview")
@@ -79,7 +84,9 @@ def test_home_dashboard_county_and_csv_agree_on_the_demo_data(client, db, sign_i
     download = client.get("/reports/county/download").get_data(as_text=True)
     for r in csv.DictReader(io.StringIO(download)):
         shown = [r[f"Families now: {label}"] for label in LABELS]
-        assert all(_agrees(n, s) for n, s in zip(home[r["District"]], shown)), r["District"]
+        assert all(_agrees(n, s) for n, s in zip(home[r["District"]], shown, strict=True)), r[
+            "District"
+        ]
 
     # A coordinator's home shows the same figures for their districts.
     dartford, gravesham = districts["Dartford"], districts["Gravesham"]
