@@ -84,17 +84,22 @@ def index() -> ResponseReturnValue:
         )
         if not ids <= set(current_user.district_ids):
             abort(404)
+        lock_key = "matching:" + ",".join(str(i) for i in sorted(ids))
         try:
             job = jobs.start(
                 db,
                 "matching_run",
                 params={"district_ids": sorted(ids)},
                 actor_id=current_user.id,
-                lock_key="matching:" + ",".join(str(i) for i in sorted(ids)),
+                lock_key=lock_key,
                 busy_message="A matching run for these districts is already waiting or "
                 "running. Wait for it to finish.",
             )
         except Conflict as err:
+            # A second press (a double click) follows the run the first one started.
+            live = jobs.live_job(db, lock_key)
+            if live is not None and live.created_by_id == current_user.id:
+                return redirect_to_job(live)
             form.scope.errors = [*form.scope.errors, err.message]
         else:
             current_app.logger.info("matching run", extra={"event": "matching_run"})

@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+import matching
 from mentoring.models import (
     ContactLog,
     District,
@@ -101,6 +102,8 @@ class RunPage:
     # True when the run covered districts the user does not see (their proposals are not
     # shown: their coordinators decide them).
     partial: bool
+    # Each proposal's explanation, strengths apart from weaknesses, by match id.
+    readings: dict[int, matching.Reading] = field(default_factory=dict)
 
 
 def run_page(
@@ -139,7 +142,13 @@ def run_page(
         starter=session.get(User, run.started_by_id) if run.started_by_id else None,
         unmatched=[u for u in run.unmatched if u.get("family") in seen],
         partial=not set(run.district_ids) <= set(district_ids),
+        readings={m.id: reading(m) for m, _, _ in rows if m.id is not None},
     )
+
+
+def reading(match: Match) -> matching.Reading:
+    """A match's stored explanation, sorted into context, strengths and weaknesses."""
+    return matching.read_explanation(match.explanation.get("lines", []))
 
 
 def open_proposal_ids(
@@ -261,6 +270,7 @@ class MatchPage:
     contacts: list[ContactLog]
     # For a proposal still waiting: what makes it out of date (empty when it can be approved).
     problems: list[str] = field(default_factory=list)
+    reading: matching.Reading | None = None
 
 
 def match_parties(session: Session, match: Match) -> tuple[Family, Mentor]:
@@ -287,7 +297,12 @@ def match_page(session: Session, *, match: Match, on: date) -> MatchPage:
         else []
     )
     return MatchPage(
-        match=match, family=family, mentor=mentor, contacts=list(contacts), problems=problems
+        match=match,
+        family=family,
+        mentor=mentor,
+        contacts=list(contacts),
+        problems=problems,
+        reading=reading(match),
     )
 
 
