@@ -13,12 +13,21 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 import matching
 from mentoring import audit
 from mentoring.db import write_transaction
-from mentoring.models import Match, MatchingRun, MatchStatus, RunStatus, service_today, utcnow
+from mentoring.models import (
+    District,
+    Match,
+    MatchingRun,
+    MatchStatus,
+    RunStatus,
+    service_today,
+    utcnow,
+)
+from mentoring.services.common.notify import coordinators_by_district, link, notify
 from mentoring.services.matching.engine_io import LOAD_LINE, EngineInput, build_input, load_line
 
 
@@ -107,6 +116,7 @@ def run_matching(
                     created_by_id=actor_id,
                 )
             )
+        _tell_coordinators(session, run, engine_input, solution.assignments, actor_id)
         audit.record(
             session,
             "matching.run",
@@ -116,6 +126,37 @@ def run_matching(
             proposals=len(solution.assignments),
         )
     return run
+
+
+def _tell_coordinators(
+    session: Session,
+    run: MatchingRun,
+    engine_input: EngineInput,
+    assignments: Any,
+    actor_id: int,
+) -> None:
+    """Tell each district's coordinators (but the starter) of the run's proposals there: an
+    administrator's county-wide run leaves them proposals to decide."""
+    district_of = {f.id: f.district for f in engine_input.problem.families}
+    ids = {code: d for d, code in engine_input.district_codes.items()}
+    counts = Counter(ids[district_of[a.family]] for a in assignments)
+    if not counts:
+        return
+    names = dict(
+        session.exec(
+            select(District.id, District.name).where(col(District.id).in_(sorted(counts)))
+        ).all()
+    )
+    coordinators = coordinators_by_district(session, set(counts))
+    for district_id, n in sorted(counts.items()):
+        notify(
+            session,
+            [u.id for u in coordinators.get(district_id, []) if u.id != actor_id],
+            kind="matching_run",
+            message=f"Matching run {run.id} proposed {n} match{'es' if n != 1 else ''} "
+            f"in {names.get(district_id, 'your district')} for you to decide.",
+            link=link("coordination.run", run_id=run.id),
+        )
 
 
 def _with_whole_load(a: Any, engine_input: EngineInput, new: int) -> list[str]:

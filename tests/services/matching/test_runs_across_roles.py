@@ -4,7 +4,7 @@ their districts whoever ran it, and a proposal's load line counts what the gate 
 
 from sqlmodel import select
 
-from mentoring.models import Match, MatchStatus, Role
+from mentoring.models import Match, MatchStatus, Notification, Role
 from tests.factories import matching_run as _run
 from tests.factories import proposals as _proposals
 from tests.factories import ready_family, refresh, vetted_mentor
@@ -49,6 +49,10 @@ def test_coordinator_decides_proposals_of_a_county_wide_run(
     run = _run(db, app, world, admin, [world.dartford, world.gravesham, world.maidstone])
     ours = db.exec(select(Match).where(Match.family_id == dartford.id)).one()
     theirs = db.exec(select(Match).where(Match.family_id == maidstone.id)).one()
+    # The coordinator is told there are proposals of theirs to decide.
+    (told,) = db.exec(select(Notification).where(Notification.user_id == coordinator.id)).all()
+    assert "1 match in Dartford" in told.message and told.link == f"/matching/runs/{run.id}"
+    assert db.exec(select(Notification).where(Notification.user_id == admin.id)).all() == []
     sign_in(coordinator)
     # The run lists it, and its page shows only the coordinator's districts.
     assert f"/matching/runs/{run.id}" in client.get("/matching/").get_data(as_text=True)
