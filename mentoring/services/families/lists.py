@@ -26,6 +26,7 @@ from mentoring.services.common.scope import Viewer, visible_district_ids
 from mentoring.services.families.clauses import (
     eligible_clause,
     matched_clause,
+    open_clause,
     ready_clause,
     waiting_since,
 )
@@ -99,12 +100,14 @@ def _filtered(*, user: Viewer, filters: FamilyFilters, on: date, phase2_min: int
             )
             .correlate(Family)
         )
+    # The same definitions as the figures on the home page and the reports
+    # (``reports.families_now``): with a mentor and not ready count open families.
     if filters.mentor == "matched":
-        conditions.append(matched_clause())
+        conditions.extend([open_clause(), matched_clause()])
     elif filters.mentor == "waiting":
         conditions.extend([ready_clause(phase2_min), ~matched_clause()])
     elif filters.mentor == "not_ready":
-        conditions.extend([~ready_clause(phase2_min), ~matched_clause()])
+        conditions.extend([open_clause(), ~ready_clause(phase2_min), ~matched_clause()])
     if filters.min_days_waiting is not None:
         conditions.append(waiting_since() <= on - timedelta(days=filters.min_days_waiting))
     if filters.reference.strip():
