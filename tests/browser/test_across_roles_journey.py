@@ -24,7 +24,8 @@ def _run(page, scope_value):
     page.get_by_role("navigation").get_by_role("link", name="Find mentors").click()
     page.get_by_label("Districts to match").select_option(value=scope_value)
     page.get_by_role("button", name="Find mentors").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Matching run")
+    # The run is a background job: its status page moves on to the run when it is done.
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Matching run", timeout=30_000)
     return page.url
 
 
