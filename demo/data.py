@@ -414,6 +414,10 @@ def _families(
             )
             if not family.gender_preference:
                 family.gender_required = False
+            if family.exited_on is not None:
+                # One exit date: engagement became "exited" on the day the family exited.
+                family.exited_on = max(family.exited_on, family.referred_on)
+                family.engagement_changed_on = family.exited_on
             session.add(family)
             rows.append(family)
     session.flush()

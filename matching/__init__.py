@@ -14,6 +14,7 @@ from matching.arrays import (
     eligible_pairs,
 )
 from matching.errors import ProblemError, SolverError
+from matching.explain import Reading, read_explanation
 from matching.graph import Graph, GraphMentor, GraphPair, GraphSlot, build_graph
 from matching.jsonform import load_problem, problem_to_json
 from matching.model import (
@@ -38,6 +39,8 @@ from matching.policy import (
 from matching.solver import Assignment, Solution, Unmatched, solve
 
 __all__ = [
+    "Reading",
+    "read_explanation",
     "SCORE_TERMS",
     "ActiveMatch",
     "Assignment",

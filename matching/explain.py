@@ -4,7 +4,8 @@ was left open. They read the same rules as `matching.policy` and add no rule of 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 from matching.model import (
@@ -42,6 +43,45 @@ def _words(codes: frozenset[str]) -> str:
     if any(" and " in item for item in items):  # 'housing, work and training'
         return ", ".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+# --- Reading an explanation: strengths apart from weaknesses ---------------------------
+
+# The lines below (made by `PairLines.lines` and `explain_pair`) count against a pair: a
+# family's need, time or wish the mentor does not meet. The priority, the load and the
+# history are context; every other line is a strength.
+NO_NEEDS_COVERED = "Covers none of the family's"
+WEAKNESS_STARTS = (NO_NEEDS_COVERED, "No availability in common", "Is not ", "Does not speak ")
+CONTEXT_STARTS = ("Priority ", "Mentor's families after this run", "Needs handover")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """An explanation's lines, sorted: context, strengths and weaknesses."""
+
+    context: tuple[str, ...]
+    strengths: tuple[str, ...]
+    weaknesses: tuple[str, ...]
+
+    @property
+    def weak(self) -> bool:
+        """A weak match: it covers none of the family's needs, or misses two of its wishes."""
+        return len(self.weaknesses) >= 2 or any(
+            w.startswith(NO_NEEDS_COVERED) for w in self.weaknesses
+        )
+
+
+def read_explanation(lines: Iterable[str]) -> Reading:
+    """Sort a stored explanation's lines into context, strengths and weaknesses."""
+    context, strengths, weaknesses = [], [], []
+    for line in lines:
+        if line.startswith(CONTEXT_STARTS):
+            context.append(line)
+        elif line.startswith(WEAKNESS_STARTS):
+            weaknesses.append(line)
+        else:
+            strengths.append(line)
+    return Reading(tuple(context), tuple(strengths), tuple(weaknesses))
 
 
 def explain_pair(

@@ -68,7 +68,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from mentoring import cli, templating
     from mentoring.admin import bp as admin_bp
     from mentoring.auth import bp as auth_bp
-    from mentoring.auth.views import check_session_age
+    from mentoring.auth.views import check_session_age, session_expires_in
     from mentoring.errors import register_error_handlers
     from mentoring.main import bp as main_bp
     from mentoring.security import enforce_roles
@@ -124,6 +124,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.before_request(make_nonce)
     app.before_request(_start_timer)
     app.before_request(check_session_age)
+    app.context_processor(
+        lambda: {
+            "session_expires_in": session_expires_in(),
+            "session_warning_seconds": app.config["SESSION_WARNING_SECONDS"],
+        }
+    )
     app.before_request(enforce_roles)
     app.after_request(audit.audit_page_view)
     app.after_request(set_security_headers)

@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, logout_user
 
@@ -74,6 +83,30 @@ def check_session_age() -> ResponseReturnValue | None:
     if now - datetime.fromisoformat(last_seen) > timedelta(minutes=1):
         session["last_seen"] = now.isoformat()
     return None
+
+
+def session_expires_in() -> int | None:
+    """Seconds until the signed-in session times out for being idle (None if signed out).
+
+    The page's timeout warning counts down from this (the server's own clock and
+    ``last_seen``, which is written at most once a minute).
+    """
+    if not current_user.is_authenticated:
+        return None
+    last_seen = session.get("last_seen")
+    if not isinstance(last_seen, str):
+        return None
+    idle = timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
+    left = datetime.fromisoformat(last_seen) + idle - utcnow()
+    return max(0, int(left.total_seconds()))
+
+
+@bp.route("/session/keep-alive", methods=["POST"])
+@roles_allowed(*Role)
+def keep_alive() -> ResponseReturnValue:
+    """ "Stay signed in" in the timeout warning: the session's idle time starts again."""
+    session["last_seen"] = utcnow().isoformat()
+    return jsonify(expires_in=session_expires_in())
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])

@@ -82,17 +82,22 @@ def index() -> ResponseReturnValue:
         )
         if not ids <= set(current_user.district_ids):
             abort(404)
+        lock_key = "matching:" + ",".join(str(i) for i in sorted(ids))
         try:
             job = jobs.start(
                 db,
                 "matching_run",
                 params={"district_ids": sorted(ids)},
                 actor_id=current_user.id,
-                lock_key="matching:" + ",".join(str(i) for i in sorted(ids)),
+                lock_key=lock_key,
                 busy_message="A matching run for these districts is already waiting or "
                 "running. Wait for it to finish.",
             )
         except Conflict as err:
+            # A second press (a double click) follows the run the first one started.
+            live = jobs.live_job(db, lock_key)
+            if live is not None and live.created_by_id == current_user.id:
+                return redirect_to_job(live)
             form.scope.errors = [*form.scope.errors, err.message]
         else:
             current_app.logger.info("matching run", extra={"event": "matching_run"})
@@ -105,7 +110,12 @@ def index() -> ResponseReturnValue:
 @roles_allowed(*COORDINATORS)
 def run(run_id: int) -> ResponseReturnValue:
     """Review a run's proposals and the families it left waiting."""
-    page = read.run_page(get_session(), run=_visible_run(run_id), on=service_today())
+    page = read.run_page(
+        get_session(),
+        run=_visible_run(run_id),
+        on=service_today(),
+        district_ids=current_user.district_ids,
+    )
     return render_template(
         "coordination/run.html",
         **as_context(page),
@@ -158,6 +168,8 @@ def reject_proposal(match_id: int) -> ResponseReturnValue:
 
 
 def _back_to(match: Match) -> ResponseReturnValue:
+    if request.form.get("back") == "match":
+        return redirect(url_for("coordination.match", match_id=match.id))
     if match.run_id:
         return redirect(url_for("coordination.run", run_id=match.run_id) + f"#proposal-{match.id}")
     return redirect(url_for("coordination.matches"))
@@ -170,7 +182,7 @@ def bulk(run_id: int) -> ResponseReturnValue:
     db = get_session()
     run = _visible_run(run_id)
     form = BulkForm()
-    ids = read.open_proposal_ids(db, run=run)
+    ids = read.open_proposal_ids(db, run=run, district_ids=current_user.district_ids)
     form.proposals.choices = choice_list((str(i), str(i)) for i in sorted(ids))
     action = request.form.get("action")
     if not form.validate_on_submit() or action not in {"approve", "reject"}:
@@ -277,7 +289,9 @@ def matches() -> ResponseReturnValue:
 def match(match_id: int) -> ResponseReturnValue:
     """One match: its explanation, the mentor's contacts, its ending."""
     db = get_session()
-    page = read.match_page(db, match=load_visible(Match, match_id, current_user, session=db))
+    page = read.match_page(
+        db, match=load_visible(Match, match_id, current_user, session=db), on=service_today()
+    )
     audit.record_access(
         db,
         "match.view",
@@ -290,6 +304,8 @@ def match(match_id: int) -> ResponseReturnValue:
         **as_context(page),
         end_reasons=END_REASON_LABELS,
         checklist=ENDING_CHECKLIST,
+        reject_form=RejectForm(),
+        confirm_form=ConfirmForm(),
     )
 
 

@@ -345,6 +345,11 @@ def engagement(family_id: int) -> ResponseReturnValue:
         form=form,
         family=family,
         engagement_labels=service.ENGAGEMENT_LABELS,
+        since=service.engagement_since(
+            engagement=family.engagement,
+            changed_on=family.engagement_changed_on,
+            exited_on=family.exited_on,
+        ),
         held=read.held_by(session=db, family_id=family_id),
     )
 

@@ -84,6 +84,16 @@ def start(
     return row
 
 
+def live_job(session: Session, lock_key: str) -> BackgroundJob | None:
+    """The job waiting or running with this lock, if any."""
+    return session.exec(
+        select(BackgroundJob).where(
+            BackgroundJob.lock_key == lock_key,
+            col(BackgroundJob.status).in_([JobStatus.QUEUED.value, JobStatus.RUNNING.value]),
+        )
+    ).first()
+
+
 def retry(session: Session, job_id: int) -> BackgroundJob:
     """Run a failed job again (an administrator's retry)."""
     with write_transaction(session):

@@ -56,7 +56,10 @@ def home() -> ResponseReturnValue:
         )
     summary = read.district_home(session=db, district_ids=current_user.district_ids)
     return render_template(
-        "main/home_coordinator.html", notifications=notifications, summary=summary
+        "main/home_coordinator.html",
+        notifications=notifications,
+        summary=summary,
+        measures=read.MEASURES,
     )
 
 

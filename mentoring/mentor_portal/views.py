@@ -122,7 +122,14 @@ def family(match_id: int) -> ResponseReturnValue:
         except MatchError as err:
             form.contact_on.errors = [*form.contact_on.errors, str(err)]
         else:
-            flash("Contact recorded.", "success")
+            kind = KIND_LABELS.get(form.kind.data or "", form.kind.data or "")
+            on, minutes = form.contact_on.data, form.duration_minutes.data
+            length = f", {minutes} minutes" if minutes else ""
+            flash(
+                f"Contact recorded: {kind} on {on:%-d %B %Y}{length}. "
+                "It is in your contacts below.",
+                "success",
+            )
             return redirect(url_for("mentor.family", match_id=match_id))
     else:
         audit.record_access(

@@ -9,11 +9,13 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
+import matching
 from mentoring.models import (
     ContactLog,
     District,
@@ -71,7 +73,7 @@ def runs_page(session: Session, *, district_ids: Collection[int], limit: int = 2
             .order_by(col(MatchingRun.started_at).desc())
             .limit(200)
         ).all()
-        if set(r.district_ids) <= mine
+        if set(r.district_ids) & mine
     ][:limit]
     ids = [r.id for r in runs]
     waiting_counts: dict[int | None, int] = dict(
@@ -82,12 +84,15 @@ def runs_page(session: Session, *, district_ids: Collection[int], limit: int = 2
         ).all()
     )
     names = _district_names(session)
+    # Open proposals the user can decide: those of their own districts.
     open_counts: dict[int | None, int] = dict(
         session.exec(
             select(Match.run_id, sa.func.count())
+            .join(Family, col(Family.id) == Match.family_id)
             .where(
                 col(Match.run_id).in_([r.id for r in runs]),
                 Match.status == MatchStatus.PROPOSED.value,
+                col(Family.district_id).in_(sorted(mine)),
             )
             .group_by(col(Match.run_id))
         ).all()
@@ -107,34 +112,72 @@ class RunPage:
     problems: dict[int, list[str]]
     district_names: str
     starter: User | None
+    # The families left waiting, of the user's districts only.
+    unmatched: list[dict[str, Any]]
+    # True when the run covered districts the user does not see (their proposals are not
+    # shown: their coordinators decide them).
+    partial: bool
+    # Each proposal's explanation, strengths apart from weaknesses, by match id.
+    readings: dict[int, matching.Reading] = field(default_factory=dict)
 
 
-def run_page(session: Session, *, run: MatchingRun, on: date) -> RunPage:
-    """A run's proposals, what makes open ones stale, and who ran it."""
+def run_page(
+    session: Session, *, run: MatchingRun, on: date, district_ids: Collection[int]
+) -> RunPage:
+    """A run's proposals in the user's districts, what makes open ones stale, who ran it."""
+    mine = sorted(set(district_ids) & set(run.district_ids))
     rows = list(
         session.exec(
             select(Match, Family, Mentor)
             .join(Family, col(Family.id) == Match.family_id)
             .join(Mentor, col(Mentor.id) == Match.mentor_id)
-            .where(Match.run_id == run.id)
+            .where(Match.run_id == run.id, col(Family.district_id).in_(mine))
             .order_by(col(Family.reference), col(Match.slot))
         ).all()
     )
     open_proposals = [m for m, _, _ in rows if m.status == MatchStatus.PROPOSED.value]
     names = _district_names(session)
+    refs = sorted({u.get("family", "") for u in run.unmatched})
+    seen = (
+        set(
+            session.exec(
+                select(Family.reference).where(
+                    col(Family.reference).in_(refs), col(Family.district_id).in_(mine)
+                )
+            ).all()
+        )
+        if refs
+        else set()
+    )
     return RunPage(
         run=run,
         rows=rows,
         problems=proposal_problems(session=session, proposals=open_proposals, on=on),
         district_names=", ".join(names.get(d, "?") for d in run.district_ids),
         starter=session.get(User, run.started_by_id) if run.started_by_id else None,
+        unmatched=[u for u in run.unmatched if u.get("family") in seen],
+        partial=not set(run.district_ids) <= set(district_ids),
+        readings={m.id: reading(m) for m, _, _ in rows if m.id is not None},
     )
 
 
-def open_proposal_ids(session: Session, *, run: MatchingRun) -> set[int]:
-    """The ids of a run's proposals still waiting for a decision."""
+def reading(match: Match) -> matching.Reading:
+    """A match's stored explanation, sorted into context, strengths and weaknesses."""
+    return matching.read_explanation(match.explanation.get("lines", []))
+
+
+def open_proposal_ids(
+    session: Session, *, run: MatchingRun, district_ids: Collection[int]
+) -> set[int]:
+    """The ids of a run's proposals in these districts still waiting for a decision."""
     ids = session.exec(
-        select(Match.id).where(Match.run_id == run.id, Match.status == MatchStatus.PROPOSED.value)
+        select(Match.id)
+        .join(Family, col(Family.id) == Match.family_id)
+        .where(
+            Match.run_id == run.id,
+            Match.status == MatchStatus.PROPOSED.value,
+            col(Family.district_id).in_(sorted(district_ids)),
+        )
     ).all()
     return {i for i in ids if i is not None}
 
@@ -240,6 +283,9 @@ class MatchPage:
     family: Family
     mentor: Mentor
     contacts: list[ContactLog]
+    # For a proposal still waiting: what makes it out of date (empty when it can be approved).
+    problems: list[str] = field(default_factory=list)
+    reading: matching.Reading | None = None
 
 
 def match_parties(session: Session, match: Match) -> tuple[Family, Mentor]:
@@ -251,12 +297,25 @@ def match_parties(session: Session, match: Match) -> tuple[Family, Mentor]:
     return family, mentor
 
 
-def match_page(session: Session, *, match: Match) -> MatchPage:
-    """One match with its family, mentor and contacts, newest first."""
+def match_page(session: Session, *, match: Match, on: date) -> MatchPage:
+    """One match with its family, mentor and contacts, newest first (and, for a proposal,
+    what makes it out of date)."""
     family, mentor = match_parties(session, match)
     contacts = session.exec(
         select(ContactLog)
         .where(ContactLog.match_id == match.id)
         .order_by(col(ContactLog.contact_on).desc())
     ).all()
-    return MatchPage(match=match, family=family, mentor=mentor, contacts=list(contacts))
+    problems = (
+        proposal_problems(session=session, proposals=[match], on=on).get(match.id or 0, [])
+        if match.status == MatchStatus.PROPOSED.value
+        else []
+    )
+    return MatchPage(
+        match=match,
+        family=family,
+        mentor=mentor,
+        contacts=list(contacts),
+        problems=problems,
+        reading=reading(match),
+    )

@@ -42,6 +42,7 @@ from mentoring.services.families import (
     TurnedAround,
     assess_eligibility,
     assess_turned_around,
+    engagement_since,
     family_criteria,
     family_days_waiting,
     family_need_codes,
@@ -173,6 +174,7 @@ class FamilyRecord:
     district_name: str
     tranche_label: str
     engagement_label: str
+    engagement_since: date
     gender_label: str
     need_names: list[str]
     availability_names: list[str]
@@ -321,6 +323,11 @@ def family_record(*, session: Session, family: Family, user: Viewer, on: date) -
         district_name=district.name if district else "",
         tranche_label=TRANCHE_LABELS.get(family.tranche or 0, "Not decided yet"),
         engagement_label=ENGAGEMENT_LABELS[family.engagement],
+        engagement_since=engagement_since(
+            engagement=family.engagement,
+            changed_on=family.engagement_changed_on,
+            exited_on=family.exited_on,
+        ),
         gender_label=GENDER_LABELS.get(
             family.gender_preference or "", family.gender_preference or ""
         ),

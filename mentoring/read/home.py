@@ -2,8 +2,8 @@
 
 - a mentor: their offers and families (``mentor_view``);
 - provider staff: active volunteers by pipeline stage;
-- coordinators and administrators: their districts' open families, those with a mentor
-  and those waiting for one (the same rule as the "Waiting for a mentor" list).
+- coordinators and administrators: their districts' families now (open, with a mentor,
+  waiting, not ready): ``reports.families_now``, the same figures as the dashboards.
 
 A fixed number of queries whatever the number of districts.
 """
@@ -18,18 +18,15 @@ from sqlmodel import Session, col, select
 
 from mentoring.models import (
     District,
-    Engagement,
-    Family,
     Mentor,
     MentorStatus,
     Notification,
     PipelineStage,
 )
 from mentoring.read import mentor_view
-from mentoring.services.families import matched_clause, phase2_min_criteria, ready_clause
+from mentoring.services.reports import FAMILIES_NOW_MEASURES, FamiliesNow, families_now
 
 MESSAGES_SHOWN = 20
-OPEN_STATES = (Engagement.IDENTIFIED.value, Engagement.CONTACTED.value, Engagement.ENGAGED.value)
 
 
 @dataclass(frozen=True)
@@ -94,45 +91,45 @@ def provider_home(*, session: Session) -> ProviderHome:
 
 @dataclass(frozen=True)
 class DistrictSummary:
+    """A district's families now: the same figures as its dashboard and the county overview
+    (``reports.families_now``, the one definition)."""
+
     district_id: int
     name: str
-    open: int
-    matched: int
-    waiting: int
+    now: FamiliesNow
+
+    @property
+    def open(self) -> int:
+        return self.now.open
+
+    @property
+    def matched(self) -> int:
+        return self.now.matched
+
+    @property
+    def waiting(self) -> int:
+        return self.now.waiting
+
+    @property
+    def not_ready(self) -> int:
+        return self.now.not_ready
 
 
-def _count_by_district(session: Session, *conditions: sa.ColumnElement[bool]) -> dict[int, int]:
-    rows = session.exec(
-        select(Family.district_id, sa.func.count())
-        .where(*conditions)
-        .group_by(col(Family.district_id))
-    ).all()
-    return {district_id: int(count) for district_id, count in rows}
+MEASURES = FAMILIES_NOW_MEASURES
 
 
 def district_home(*, session: Session, district_ids: frozenset[int]) -> list[DistrictSummary]:
-    """Return each of the districts' open, matched and waiting families, by name."""
+    """Return each of the districts' families now (open, with a mentor, waiting, not ready),
+    by name."""
     ids = sorted(district_ids)
     districts = session.exec(
         select(District.id, District.name)
         .where(col(District.id).in_(ids))
         .order_by(col(District.name))
     ).all()
-    in_districts = col(Family.district_id).in_(ids)
-    total = _count_by_district(session, in_districts, col(Family.engagement).in_(OPEN_STATES))
-    matched = _count_by_district(session, in_districts, matched_clause())
-    # The same rule as the families waiting list: ready for matching, no mentor.
-    waiting = _count_by_district(
-        session, in_districts, ready_clause(phase2_min_criteria()), sa.not_(matched_clause())
-    )
+    now = families_now(session=session, district_ids=set(ids))
     return [
-        DistrictSummary(
-            district_id=d,
-            name=name,
-            open=total.get(d, 0),
-            matched=matched.get(d, 0),
-            waiting=waiting.get(d, 0),
-        )
+        DistrictSummary(district_id=d, name=name, now=now.get(d, FamiliesNow()))
         for d, name in districts
         if d is not None
     ]

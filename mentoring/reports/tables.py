@@ -15,6 +15,7 @@ from mentoring.models import Outcome, PipelineStage
 from mentoring.reports.charts import Chart, Row, Series, Value, bar_chart
 from mentoring.reports.present import Cell, Presenter, pounds
 from mentoring.services.reports import (
+    FAMILIES_NOW_MEASURES,
     DistrictFigures,
     MentorProgramme,
     OutcomeRow,
@@ -64,8 +65,6 @@ def _chart_value(cell: Cell) -> Value:
 FAMILY_MEASURES: list[tuple[str, str]] = [
     ("identified", "Identified (referred in the period)"),
     ("engaged", "Engaged (worked with)"),
-    ("waiting", "Waiting for a mentor"),
-    ("matched", "Has a mentor"),
     ("turned_around", "Turned around"),
 ]
 
@@ -74,10 +73,16 @@ def _family_cells(f: DistrictFigures, p: Presenter) -> dict[str, Cell]:
     return {key: p.count(getattr(f.families, key)) for key, _label in FAMILY_MEASURES}
 
 
+def _now_cells(f: DistrictFigures, p: Presenter) -> dict[str, Cell]:
+    """The families now (``reports.families_now``), by measure key."""
+    return {f"now_{key}": p.count(getattr(f.now, key)) for key, _label in FAMILIES_NOW_MEASURES}
+
+
 @dataclass
 class Dashboard:
     families: Table
     families_chart: Chart
+    families_now: Table
     mentors: Table
     mentors_chart: Chart
     summary: list[tuple[str, Cell, str]] = field(default_factory=list)  # label, value, hint
@@ -104,9 +109,8 @@ def dashboard(f: DistrictFigures, period: Period, p: Presenter) -> Dashboard:
     families_chart = bar_chart(
         chart_id="chart-families",
         title=f"{f.name}: families referred in {period.short_label} against the target",
-        description="Bar chart of the target (hatched) and of the families identified, engaged, "
-        "waiting for a mentor, with a mentor and turned around. The table beside the chart "
-        "has the same figures.",
+        description="Bar chart of the target (hatched) and of the families identified, engaged "
+        "and turned around. The table beside the chart has the same figures.",
         series=[Series("Families")],
         rows=chart_rows,
     )
@@ -131,7 +135,14 @@ def dashboard(f: DistrictFigures, period: Period, p: Presenter) -> Dashboard:
         series=[Series("Mentors")],
         rows=[Row(row[0].text, [_chart_value(row[1])]) for row in stage_rows[: len(PipelineStage)]],
     )
-    board = Dashboard(families, families_chart, mentors, mentors_chart)
+    now_cells = _now_cells(f, p)
+    families_now = Table(
+        caption="Families now, whenever referred",
+        columns=[Column("measure", "Measure", numeric=False), Column("families", "Families")],
+        rows=[[p.text(label), now_cells[f"now_{key}"]] for key, label in FAMILIES_NOW_MEASURES],
+        test_id="dashboard-families-now",
+    )
+    board = Dashboard(families, families_chart, families_now, mentors, mentors_chart)
     board.summary = [
         (
             "Engaged against the target",
@@ -181,6 +192,8 @@ def dashboard_csv(
         rows.append([*lead, "Families referred in the period", row[0].text, row[1].csv])
     for label, cell, _hint in board.summary:
         rows.append([*lead, "Families referred in the period", label, cell.csv])
+    for row in board.families_now.rows:
+        rows.append([*lead, "Families now", row[0].text, row[1].csv])
     for row in board.mentors.rows:
         rows.append([*lead, "Mentors now, by pipeline stage", row[0].text, row[1].csv])
     for label, cell, _hint in board.now:
@@ -208,9 +221,8 @@ COUNTY_COLUMNS = [
     Column("identified", "Identified"),
     Column("engaged", "Engaged"),
     Column("percent", "Of target"),
-    Column("waiting", "Waiting"),
-    Column("matched", "Has a mentor"),
     Column("turned_around", "Turned around"),
+    *(Column(f"now_{key}", label) for key, label in FAMILIES_NOW_MEASURES),
     Column("ready", "Mentors ready"),
     Column("vetting", "Mentors in vetting"),
     Column("due", "Checks and training due"),
@@ -221,7 +233,7 @@ SORT_KEYS = {c.key for c in COUNTY_COLUMNS}
 
 
 def _county_cells(f: DistrictFigures, p: Presenter) -> dict[str, Cell]:
-    cells = _family_cells(f, p)
+    cells = _family_cells(f, p) | _now_cells(f, p)
     cells.update(
         name=p.text(f.name),
         target=p.plain(f.target),
@@ -330,9 +342,8 @@ COUNTY_CSV_HEADER = [
     "Identified",
     "Engaged",
     "Engaged as a percentage of the target",
-    "Waiting for a mentor",
-    "Has a mentor",
     "Turned around",
+    *(f"Families now: {label}" for _key, label in FAMILIES_NOW_MEASURES),
     *(f"Mentors at stage: {s.label}" for s in PipelineStage),
     "Mentors paused",
     "Mentors withdrawn or not accepted",
@@ -365,9 +376,8 @@ def county_csv(
             p.count(f.families.identified),
             p.count(f.families.engaged),
             p.percent(f.families.engaged, f.target),
-            p.count(f.families.waiting),
-            p.count(f.families.matched),
             p.count(f.families.turned_around),
+            *(p.count(getattr(f.now, key)) for key, _label in FAMILIES_NOW_MEASURES),
             *(p.count(f.mentors.by_stage[s.value]) for s in PipelineStage),
             p.count(f.mentors.paused),
             p.count(f.mentors.left),

@@ -27,6 +27,7 @@ from mentoring.models import (
     Match,
     MatchStatus,
     Mentor,
+    Notification,
     SafeguardingConcern,
     Slot,
     User,
@@ -45,6 +46,7 @@ from mentoring.services.common.notify import (
     link,
     mentor_user,
     notify,
+    service_link,
 )
 from mentoring.services.matching.engine_io import pair_rule_problems
 
@@ -171,7 +173,12 @@ def _offer(
             message=f"You have been offered a family ({family.reference}). Accept or decline.",
             link=link("mentor.offer", match_id=match.id),
         )
-    outbox.add(mentor.email, "offer", first_name=mentor.first_name)
+    outbox.add(
+        mentor.email,
+        "offer",
+        first_name=mentor.first_name,
+        offer_url=service_link("mentor.offer", match_id=match.id),
+    )
     audit.record(
         session,
         action,
@@ -284,6 +291,7 @@ def answer_offer(
             match.status = MatchStatus.DECLINED.value
             match.decline_reason = reason[:500]
         session.add(match)
+        _answered_offer_links(session, match, accept=accept)
         if family is not None:
             notify(
                 session,
@@ -303,6 +311,22 @@ def answer_offer(
             district_id=family.district_id if family else None,
         )
     return match
+
+
+def _answered_offer_links(session: Session, match: Match, *, accept: bool) -> None:
+    """Point the mentor's message about an answered offer at the family (accepted) or at
+    their families (declined): the offer's own page is gone once it is answered."""
+    account = mentor_user(session, match.mentor_id)
+    offer_link = link("mentor.offer", match_id=match.id)
+    if account is None or not offer_link:
+        return
+    session.execute(
+        sa.update(Notification)
+        .where(col(Notification.user_id) == account.id, col(Notification.link) == offer_link)
+        .values(
+            link=link("mentor.family", match_id=match.id) if accept else link("mentor.families")
+        )
+    )
 
 
 def record_contact(
@@ -327,6 +351,21 @@ def record_contact(
         raise MatchError("The date of the contact must be today or in the past")
     if match.started_on and contact_on < match.started_on:
         raise MatchError("The date of the contact must be on or after the match started")
+    last = session.exec(
+        select(ContactLog)
+        .where(ContactLog.match_id == match.id)
+        .order_by(col(ContactLog.id).desc())
+        .limit(1)
+    ).first()
+    if last is not None and (last.contact_on, last.kind, last.duration_minutes, last.note) == (
+        contact_on,
+        kind,
+        duration_minutes or 0,
+        note.strip()[:1000],
+    ):
+        raise MatchError(
+            "You have already recorded this contact: it is the latest one in the list below"
+        )
     with write_transaction(session):
         contact = ContactLog(
             match_id=saved_id(match),

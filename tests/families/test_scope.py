@@ -47,8 +47,11 @@ def test_missing_and_forbidden_families_answer_the_same(dartford_client, familie
     missing = dartford_client.get("/families/999999")
     forbidden = dartford_client.get(f"/families/{families['maidstone'].id}")
     assert missing.status_code == forbidden.status_code == 404
-    # The same page but for the per-request nonce and CSRF token (signed with the time).
-    varying = re.compile(r'nonce="[^"]+"|name="csrf_token" value="[^"]+"')
+    # The same page but for the per-request nonce and CSRF token (signed with the time),
+    # and the seconds the timeout warning counts down from.
+    varying = re.compile(
+        r'nonce="[^"]+"|name="csrf_token" value="[^"]+"|data-csrf="[^"]+"|data-expires-in="\d+"'
+    )
     assert varying.sub("", missing.get_data(as_text=True)) == varying.sub(
         "", forbidden.get_data(as_text=True)
     )

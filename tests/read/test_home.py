@@ -65,9 +65,9 @@ def test_district_home_counts_open_matched_and_waiting_families(db, world):
     rows = home.district_home(
         session=db, district_ids=frozenset({world.dartford.id, world.gravesham.id})
     )
-    assert [(r.name, r.open, r.matched, r.waiting) for r in rows] == [
-        ("Dartford", 2, 0, 2),
-        ("Gravesham", 0, 0, 0),
+    assert [(r.name, r.open, r.matched, r.waiting, r.not_ready) for r in rows] == [
+        ("Dartford", 2, 0, 2, 0),
+        ("Gravesham", 0, 0, 0, 0),
     ]
 
 

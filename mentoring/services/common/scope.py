@@ -69,8 +69,9 @@ def _match_visible(session: Session, match: Match, user: Viewer) -> bool:
 
 
 def _run_visible(session: Session, run: MatchingRun, user: Viewer) -> bool:
-    mine = visible_district_ids(user)
-    return bool(run.district_ids) and set(run.district_ids) <= mine
+    # A run over several districts (an administrator's county-wide run) is visible to each
+    # of their coordinators, who see and decide only their own districts' proposals.
+    return bool(set(run.district_ids) & visible_district_ids(user))
 
 
 def _concern_visible(session: Session, concern: SafeguardingConcern, user: Viewer) -> bool:

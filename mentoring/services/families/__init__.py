@@ -14,10 +14,12 @@ Other contexts import the names below from this package.
 """
 
 from mentoring.services.families.clauses import (
+    OPEN_ENGAGEMENT,
     eligible_clause,
     matched_clause,
     matching_ready_family_ids,
     offered_clause,
+    open_clause,
     ready_clause,
     waiting_since,
 )
@@ -77,6 +79,7 @@ from mentoring.services.families.rules import (
     TurnedAround,
     assess_eligibility,
     assess_turned_around,
+    engagement_since,
     family_days_waiting,
     mentoring_is_offered,
     phase2_min_criteria,
@@ -88,6 +91,7 @@ from mentoring.services.families.upload import check_upload, import_upload
 __all__ = [
     "check_upload",
     "import_upload",
+    "OPEN_ENGAGEMENT",
     "CONSENT_FIELDS",
     "CONSENT_LABELS",
     "ENGAGEMENT_LABELS",
@@ -131,6 +135,7 @@ __all__ = [
     "mentoring_is_offered",
     "next_reference",
     "offered_clause",
+    "open_clause",
     "parse_family_csv",
     "phase2_min_criteria",
     "readiness_problems",
@@ -140,6 +145,7 @@ __all__ = [
     "record_criteria",
     "record_outcome",
     "remove_outcome",
+    "engagement_since",
     "tracking_until",
     "update_family",
     "validate_details",

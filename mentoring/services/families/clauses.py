@@ -65,6 +65,18 @@ def ready_clause(phase2_min: int) -> Any:
     )
 
 
+OPEN_ENGAGEMENT = (
+    Engagement.IDENTIFIED.value,
+    Engagement.CONTACTED.value,
+    Engagement.ENGAGED.value,
+)
+
+
+def open_clause() -> Any:
+    """SQL: the family is open: identified, contacted or engaged, and not exited."""
+    return sa.and_(col(Family.engagement).in_(OPEN_ENGAGEMENT), col(Family.exited_on).is_(None))
+
+
 def matched_clause() -> Any:
     """SQL: a match that is approved, accepted or active holds the family's mentor slot."""
     return (

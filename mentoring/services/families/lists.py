@@ -26,6 +26,7 @@ from mentoring.services.common.scope import Viewer, visible_district_ids
 from mentoring.services.families.clauses import (
     eligible_clause,
     matched_clause,
+    open_clause,
     ready_clause,
     waiting_since,
 )
@@ -35,6 +36,7 @@ from mentoring.services.families.rules import (
     OUTCOME_ORDER,
     assess_turned_around,
     days_waiting,
+    engagement_since,
     family_days_waiting,
     offered,
     phase2_min_criteria,
@@ -98,12 +100,14 @@ def _filtered(*, user: Viewer, filters: FamilyFilters, on: date, phase2_min: int
             )
             .correlate(Family)
         )
+    # The same definitions as the figures on the home page and the reports
+    # (``reports.families_now``): with a mentor and not ready count open families.
     if filters.mentor == "matched":
-        conditions.append(matched_clause())
+        conditions.extend([open_clause(), matched_clause()])
     elif filters.mentor == "waiting":
         conditions.extend([ready_clause(phase2_min), ~matched_clause()])
     elif filters.mentor == "not_ready":
-        conditions.extend([~ready_clause(phase2_min), ~matched_clause()])
+        conditions.extend([open_clause(), ~ready_clause(phase2_min), ~matched_clause()])
     if filters.min_days_waiting is not None:
         conditions.append(waiting_since() <= on - timedelta(days=filters.min_days_waiting))
     if filters.reference.strip():
@@ -345,7 +349,11 @@ def export_rows(
             _yes_no(f["consent_mentoring"]),
             _yes_no(f["consent_sharing"]),
             f["engagement"],
-            f["engagement_changed_on"].isoformat(),
+            engagement_since(
+                engagement=f["engagement"],
+                changed_on=f["engagement_changed_on"],
+                exited_on=f["exited_on"],
+            ).isoformat(),
             _yes_no(bool(f["ready"])),
             _yes_no(bool(f["matched"])),
             days_waiting(

@@ -195,6 +195,17 @@ def assess_turned_around(*, criteria: set[str], outcomes: set[str], phase: int) 
     return TurnedAround(achieved, addressed, outstanding)
 
 
+def engagement_since(*, engagement: str, changed_on: date, exited_on: date | None) -> date:
+    """Return the day the family's engagement took its current value.
+
+    For an exited family that is its exit date, so "Exited since" and "Exited on" are one
+    date whichever field an older record or an import filled in.
+    """
+    if engagement == Engagement.EXITED.value and exited_on is not None:
+        return exited_on
+    return changed_on
+
+
 def tracking_until(exited_on: date | None) -> date | None:
     """Return the last day a family is tracked after exit (12 months), or None."""
     return add_months(exited_on, TRACKING_MONTHS) if exited_on else None

@@ -57,6 +57,12 @@ class EngineInput:
     mentor_ids: dict[str, int]
     family_ids: dict[str, int]
     district_codes: dict[int, str]
+    # Family slots left out because someone else's proposal for them awaits a decision,
+    # in the form of the engine's unmatched slots (`matching.Unmatched.to_json`).
+    held_back: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    # Each mentor's slots already held (offered, accepted or active), by engine id.
+    held: dict[str, int] = dataclasses.field(default_factory=dict)
+    capacity: dict[str, int] = dataclasses.field(default_factory=dict)
 
 
 def _district_maps(session: Session) -> tuple[dict[int, str], dict[str, frozenset[str]]]:
@@ -196,14 +202,71 @@ def handover_history(session: Session, family_ids: list[int]) -> dict[int, list[
     return out
 
 
-def build_input(*, session: Session, district_ids: set[int], on: date) -> EngineInput:
-    """Build the engine's problem for a run over some districts."""
+def others_open_proposals(
+    session: Session, family_ids: set[int], actor_id: int
+) -> dict[tuple[int, str], int | None]:
+    """Return the family slots with an undecided proposal someone else made, with its run."""
+    if not family_ids:
+        return {}
+    rows = session.exec(
+        select(Match.family_id, Match.slot, Match.run_id).where(
+            col(Match.family_id).in_(sorted(family_ids)),
+            col(Match.status) == MatchStatus.PROPOSED.value,
+            col(Match.created_by_id).is_distinct_from(actor_id),
+        )
+    ).all()
+    return {(fid, slot): run_id for fid, slot, run_id in rows}
+
+
+def _hold_back(
+    families: dict[int, matching.Family], pending: dict[tuple[int, str], int | None]
+) -> list[dict[str, Any]]:
+    """Take the slots with someone else's open proposal out of the run (in place)."""
+    out = []
+    for (fid, slot), run_id in sorted(pending.items()):
+        family = families.get(fid)
+        if family is None:
+            continue
+        if slot == Slot.MENTOR.value and family.needs_mentor:
+            families[fid] = dataclasses.replace(family, needs_mentor=False)
+        elif slot == Slot.ROLE_MODEL.value and family.wants_role_model:
+            families[fid] = dataclasses.replace(family, wants_role_model=False)
+        else:
+            continue
+        where = f"matching run {run_id}" if run_id else "a coordinator"
+        out.append(
+            {
+                "family": family.id,
+                "slot": slot,
+                "priority": 0,
+                "reasons": [
+                    f"Left alone: a proposal from {where} is waiting for a decision "
+                    "by the family's coordinator"
+                ],
+            }
+        )
+    return out
+
+
+def build_input(
+    *, session: Session, district_ids: set[int], on: date, actor_id: int | None = None
+) -> EngineInput:
+    """Build the engine's problem for a run over some districts.
+
+    With ``actor_id``, family slots holding someone else's undecided proposal are left
+    out of the run (``held_back``): a run never overrides another person's proposals.
+    """
     codes, neighbours = _district_maps(session)
     scope = sorted(district_ids)
     family_ids = matching_ready_family_ids(session=session, district_ids=set(scope))
     mentor_ids = mentors_serving(session, scope) & matchable_mentor_ids(session=session, on=on)
     mentors = engine_mentors(session, mentor_ids, on=on, codes=codes)
     families = engine_families(session, family_ids, on=on, codes=codes)
+    held_back = (
+        _hold_back(families, others_open_proposals(session, family_ids, actor_id))
+        if actor_id is not None
+        else []
+    )
     # Active (and offered) matches of these mentors use their capacity; their
     # families may be outside the run, so capacity is passed as what is left.
     load = load_counts(session, mentor_ids)
@@ -223,7 +286,18 @@ def build_input(*, session: Session, district_ids: set[int], on: date) -> Engine
         mentor_ids={m.id: mid for mid, m in mentors.items()},
         family_ids={f.id: fid for fid, f in families.items()},
         district_codes=codes,
+        held_back=held_back,
+        held={m.id: load.get(mid, 0) for mid, m in mentors.items()},
+        capacity={m.id: m.capacity for m in mentors.values()},
     )
+
+
+LOAD_LINE = "Mentor's families after this run: "
+
+
+def load_line(*, held: int, new: int, capacity: int) -> str:
+    """The explanation's load line: slots held (offered, accepted, active) plus this run's."""
+    return f"{LOAD_LINE}{held + new} of {capacity}"
 
 
 def _with_capacity(mentor: matching.Mentor, capacity: int) -> matching.Mentor:

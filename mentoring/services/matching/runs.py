@@ -7,18 +7,28 @@ breakdowns), so any run can be re-run and audited (`replay`).
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 import matching
 from mentoring import audit
 from mentoring.db import write_transaction
-from mentoring.models import Match, MatchingRun, MatchStatus, RunStatus, service_today, utcnow
-from mentoring.services.matching.engine_io import build_input
+from mentoring.models import (
+    District,
+    Match,
+    MatchingRun,
+    MatchStatus,
+    RunStatus,
+    service_today,
+    utcnow,
+)
+from mentoring.services.common.notify import coordinators_by_district, link, notify
+from mentoring.services.matching.engine_io import LOAD_LINE, EngineInput, build_input, load_line
 
 
 def _quiet(done: int, total: int, label: str) -> None:
@@ -40,7 +50,7 @@ def run_matching(
     on = on or service_today()
     started = time.perf_counter()
     progress(0, 3, "Reading the families and mentors")
-    engine_input = build_input(session=session, district_ids=district_ids, on=on)
+    engine_input = build_input(session=session, district_ids=district_ids, on=on, actor_id=actor_id)
     problem = engine_input.problem
     progress(
         1,
@@ -65,12 +75,15 @@ def run_matching(
             build_seconds=round(total - solution.solve_seconds, 4),
             solve_seconds=round(solution.solve_seconds, 4),
             objective=dict(solution.objective),
-            unmatched=[u.to_json() for u in solution.unmatched],
+            # Slots left alone for someone else's open proposal are listed too, so the
+            # run says why it proposed nothing for them.
+            unmatched=[u.to_json() for u in solution.unmatched] + engine_input.held_back,
             finished_at=utcnow(),
         )
         session.add(run)
         session.flush()
-        # Earlier open proposals for these families give way to this run.
+        # Earlier open proposals of the same person for these families give way to this
+        # run; anyone else's are left for them to decide (their slots were held back).
         family_row_ids = list(engine_input.family_ids.values())
         if family_row_ids:
             session.execute(
@@ -78,6 +91,7 @@ def run_matching(
                 .where(
                     col(Match.family_id).in_(family_row_ids),
                     col(Match.status) == MatchStatus.PROPOSED.value,
+                    col(Match.created_by_id) == actor_id,
                 )
                 .values(
                     status=MatchStatus.REJECTED.value,
@@ -85,6 +99,7 @@ def run_matching(
                     decided_at=utcnow(),
                 )
             )
+        new_load = Counter(a.mentor for a in solution.assignments)
         for a in solution.assignments:
             session.add(
                 Match(
@@ -94,10 +109,14 @@ def run_matching(
                     status=MatchStatus.PROPOSED.value,
                     run_id=run.id,
                     score=a.score,
-                    explanation={"breakdown": dict(a.breakdown), "lines": list(a.explanation)},
+                    explanation={
+                        "breakdown": dict(a.breakdown),
+                        "lines": _with_whole_load(a, engine_input, new_load[a.mentor]),
+                    },
                     created_by_id=actor_id,
                 )
             )
+        _tell_coordinators(session, run, engine_input, solution.assignments, actor_id)
         audit.record(
             session,
             "matching.run",
@@ -107,6 +126,52 @@ def run_matching(
             proposals=len(solution.assignments),
         )
     return run
+
+
+def _tell_coordinators(
+    session: Session,
+    run: MatchingRun,
+    engine_input: EngineInput,
+    assignments: Any,
+    actor_id: int,
+) -> None:
+    """Tell each district's coordinators (but the starter) of the run's proposals there: an
+    administrator's county-wide run leaves them proposals to decide."""
+    district_of = {f.id: f.district for f in engine_input.problem.families}
+    ids = {code: d for d, code in engine_input.district_codes.items()}
+    counts = Counter(ids[district_of[a.family]] for a in assignments)
+    if not counts:
+        return
+    names = dict(
+        session.exec(
+            select(District.id, District.name).where(col(District.id).in_(sorted(counts)))
+        ).all()
+    )
+    coordinators = coordinators_by_district(session, set(counts))
+    for district_id, n in sorted(counts.items()):
+        notify(
+            session,
+            [u.id for u in coordinators.get(district_id, []) if u.id != actor_id],
+            kind="matching_run",
+            message=f"Matching run {run.id} proposed {n} match{'es' if n != 1 else ''} "
+            f"in {names.get(district_id, 'your district')} for you to decide.",
+            link=link("coordination.run", run_id=run.id),
+        )
+
+
+def _with_whole_load(a: Any, engine_input: EngineInput, new: int) -> list[str]:
+    """The explanation with the mentor's load counted as the gate counts it.
+
+    The engine sees only the capacity left (what the mentor's offered, accepted and active
+    matches leave), so its load line says "2 of 2" for a mentor holding 1 of 3: the line
+    is said again over the whole capacity.
+    """
+    line = load_line(
+        held=engine_input.held.get(a.mentor, 0),
+        new=new,
+        capacity=engine_input.capacity.get(a.mentor, new),
+    )
+    return [line if x.startswith(LOAD_LINE) else x for x in a.explanation]
 
 
 def replay(run: MatchingRun) -> list[tuple[str, str, str, int]]:

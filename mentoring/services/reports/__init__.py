@@ -20,11 +20,14 @@ Period
 
 Families
   identified: referred in the period; engaged: worked with (engaged or exited, as
-  ``progress`` counts them); waiting: ready for matching with no mentor
-  (``families.ready_clause`` and not ``matched_clause``, the "Waiting for a mentor" list);
-  matched: a mentor holds the family's slot now (``matched_clause``); turned around: the
-  programme's results rule (``families.assess_turned_around``, here in SQL and tested
-  against it).
+  ``progress`` counts them); turned around: the programme's results rule
+  (``families.assess_turned_around``, here in SQL and tested against it).
+
+Families now (``now.families_now``, whenever referred; the home page shows the same)
+  open: identified, contacted or engaged and not exited; with a mentor: open, and a
+  mentor's match holds the slot (``matched_clause``); waiting: ready for matching with no
+  mentor (``families.ready_clause`` and not ``matched_clause``, the "Waiting for a mentor"
+  list); not ready: the other open families. Open = with a mentor + waiting + not ready.
 
 Payment by results
   An attachment fee for each family worked with; a result payment for each of those turned
@@ -56,11 +59,14 @@ from mentoring.services.reports.mentor_programme import (
     mentor_programme,
 )
 from mentoring.services.reports.now import (
+    FAMILIES_NOW_MEASURES,
     ContactCounts,
     ExpiringCounts,
+    FamiliesNow,
     MentorCounts,
     contact_counts,
     expiring_counts,
+    families_now,
     last_day_due_by,
     mentor_counts,
 )
@@ -81,6 +87,9 @@ from mentoring.services.reports.turned_around import turned_around_clause
 __all__ = [
     "SafeguardingFigures",
     "safeguarding_figures",
+    "FAMILIES_NOW_MEASURES",
+    "FamiliesNow",
+    "families_now",
     "EARLIEST_YEAR",
     "LATEST_YEAR",
     "MAX_RANGE_DAYS",

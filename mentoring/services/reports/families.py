@@ -10,9 +10,8 @@ from sqlmodel import Session, col, select
 
 from mentoring.models import DistrictTarget, Family, FamilyOutcome, Match, Outcome
 from mentoring.services.districts import WORKED_WITH
-from mentoring.services.families import matched_clause, phase2_min_criteria, ready_clause
 from mentoring.services.reports.period import Period
-from mentoring.services.reports.sql import count_if, days_between, in_districts, lazy_and, rows
+from mentoring.services.reports.sql import count_if, days_between, in_districts, rows
 from mentoring.services.reports.turned_around import (
     criteria_mask,
     results_mask,
@@ -26,8 +25,6 @@ class FamilyCounts:
 
     identified: int = 0
     engaged: int = 0
-    waiting: int = 0
-    matched: int = 0
     turned_around: int = 0
     # Turned around and worked with: the families that earn a result payment.
     turned_around_engaged: int = 0
@@ -38,9 +35,9 @@ def family_counts(
 ) -> dict[int, FamilyCounts]:
     """Count each district's families referred in the period (two queries).
 
-    Each family's lookups are made once, in a materialised CTE: readiness and mentor for
-    every family; criteria and results only for the families with a result (no other
-    family can be turned around).
+    Criteria and results are looked up once, in a materialised CTE, only for the families
+    with a result (no other family can be turned around). Who is waiting or has a mentor
+    is a figure of today, for every family (``now.families_now``).
     """
     if not district_ids:
         return {}
@@ -50,31 +47,14 @@ def family_counts(
         col(Family.referred_on) <= period.end,
     ]
     worked = col(Family.engagement).in_(WORKED_WITH)
-    cohort = (
-        select(
-            col(Family.district_id).label("district_id"),
-            worked.label("worked"),
-            lazy_and(ready_clause(phase2_min_criteria())).label("ready"),
-            matched_clause().label("matched"),
-        )
-        .where(*in_period)
-        .cte("cohort")
-        .prefix_with("MATERIALIZED")
-    )
-    c = cohort.c
-    matched = c.matched.is_(True)
     out = {d: FamilyCounts() for d in district_ids}
-    for district_id, *counts in rows(
+    for district_id, identified, engaged in rows(
         session,
-        sa.select(
-            c.district_id,
-            sa.func.count(),
-            count_if(c.worked.is_(True)),
-            count_if(sa.and_(c.ready.is_(True), ~matched)),
-            count_if(matched),
-        ).group_by(c.district_id),
+        select(Family.district_id, sa.func.count(), count_if(worked))
+        .where(*in_period)
+        .group_by(col(Family.district_id)),
     ):
-        out[district_id] = FamilyCounts(*(int(n) for n in counts))
+        out[district_id] = FamilyCounts(int(identified), int(engaged))
     with_results = (
         sa.select(
             col(Family.district_id).label("district_id"),

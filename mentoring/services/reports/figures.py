@@ -19,9 +19,11 @@ from mentoring.services.reports.families import (
 from mentoring.services.reports.now import (
     ContactCounts,
     ExpiringCounts,
+    FamiliesNow,
     MentorCounts,
     contact_counts,
     expiring_counts,
+    families_now,
     mentor_counts,
 )
 from mentoring.services.reports.period import Period
@@ -37,6 +39,7 @@ class DistrictFigures:
     name: str
     target: int | None
     families: FamilyCounts
+    now: FamiliesNow
     mentors: MentorCounts
     expiring: ExpiringCounts
     contact: ContactCounts
@@ -63,6 +66,7 @@ def district_figures(
     ids = {d for d, *_ in districts}
     goal = targets(session=session, district_ids=ids, period=period)
     families = family_counts(session=session, district_ids=ids, period=period)
+    now = families_now(session=session, district_ids=ids)
     mentors = mentor_counts(session=session, district_ids=ids)
     expiring = expiring_counts(session=session, district_ids=ids, on=on)
     contact = contact_counts(session=session, district_ids=ids, on=on)
@@ -74,6 +78,7 @@ def district_figures(
             name=name,
             target=goal.get(d),
             families=families[d],
+            now=now[d],
             mentors=mentors[d],
             expiring=expiring[d],
             contact=contact[d],
@@ -107,6 +112,7 @@ def total_figures(rows: list[DistrictFigures]) -> DistrictFigures:
         name="All districts",
         target=sum(targets_known) if targets_known else None,
         families=add([r.families for r in rows], FamilyCounts),
+        now=add([r.now for r in rows], FamiliesNow),
         mentors=add([r.mentors for r in rows], MentorCounts),
         expiring=add([r.expiring for r in rows], ExpiringCounts),
         contact=add([r.contact for r in rows], ContactCounts),

@@ -1,5 +1,9 @@
-"""Today's figures, whatever the period: mentors by stage, checks and training due or
-expired, and active matches without recent contact (by home district or family's district).
+"""Today's figures, whatever the period: the families now (open, with a mentor, waiting,
+not ready), mentors by stage, checks and training due or expired, and active matches
+without recent contact (by home district or family's district).
+
+``families_now`` is the one definition of the family figures that the home page, the
+district dashboard, the county overview and their CSV files show.
 
 The same rules as "Keeping in date" (``vetting.expiring_items``) and the Matches page's
 monitoring (``matches.monitoring``), here as GROUP BY queries; tests check they agree.
@@ -29,9 +33,64 @@ from mentoring.models import (
     TrainingRecord,
 )
 from mentoring.services.common.dates import add_months
+from mentoring.services.families import (
+    matched_clause,
+    open_clause,
+    phase2_min_criteria,
+    ready_clause,
+)
 from mentoring.services.reports.settings import no_contact_days
 from mentoring.services.reports.sql import count_if, in_districts, rows
 from mentoring.services.vetting import VettingPolicy, current_policy
+
+
+@dataclass
+class FamiliesNow:
+    """A district's families today, whenever they were referred.
+
+    open: identified, contacted or engaged, and not exited (``families.open_clause``);
+    matched: open, and a mentor's match holds the mentor slot (approved, accepted or
+    active: ``families.matched_clause``); waiting: ready for matching with no mentor (the
+    "Waiting for a mentor" list); not_ready: open, no mentor, not ready for matching.
+    Ready families are open, so ``open == matched + waiting + not_ready``.
+    """
+
+    open: int = 0
+    matched: int = 0
+    waiting: int = 0
+    not_ready: int = 0
+
+
+# What every page calls them, in this order.
+FAMILIES_NOW_MEASURES: list[tuple[str, str]] = [
+    ("open", "Open families"),
+    ("matched", "With a mentor"),
+    ("waiting", "Waiting for a mentor"),
+    ("not_ready", "Not ready for matching"),
+]
+
+
+def families_now(*, session: Session, district_ids: set[int]) -> dict[int, FamiliesNow]:
+    """Count each district's families now (one query)."""
+    out = {d: FamiliesNow() for d in district_ids}
+    if not district_ids:
+        return out
+    is_open, matched = open_clause(), matched_clause()
+    ready = ready_clause(phase2_min_criteria())
+    for district_id, *counts in rows(
+        session,
+        sa.select(
+            col(Family.district_id),
+            count_if(is_open),
+            count_if(sa.and_(is_open, matched)),
+            count_if(sa.and_(ready, sa.not_(matched))),
+            count_if(sa.and_(is_open, sa.not_(ready), sa.not_(matched))),
+        )
+        .where(in_districts(Family.district_id, district_ids))
+        .group_by(col(Family.district_id)),
+    ):
+        out[district_id] = FamiliesNow(*(int(n) for n in counts))
+    return out
 
 
 @dataclass

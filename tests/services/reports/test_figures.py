@@ -51,12 +51,18 @@ def _expected(db, district_id: int, start: date, end: date, today: date) -> dict
         outcomes[o.family_id].add(o.outcome)
     matches = db.exec(select(Match)).all()
     held = {m.family_id for m in matches if m.slot == Slot.MENTOR.value and m.status in HOLDING}
-    matched = [f for f in families if f.id in held]
-    ready = [
+    # Families now: every family of the district, whenever referred.
+    everyone = db.exec(select(Family).where(Family.district_id == district_id)).all()
+    open_now = [
         f
-        for f in families
-        if not readiness_problems(family=f, criteria=criteria[f.id], phase2_min=2)
+        for f in everyone
+        if f.engagement in ("identified", "contacted", "engaged") and f.exited_on is None
     ]
+    ready = {
+        f.id
+        for f in everyone
+        if not readiness_problems(family=f, criteria=criteria[f.id], phase2_min=2)
+    }
     turned = [
         f
         for f in families
@@ -103,8 +109,10 @@ def _expected(db, district_id: int, start: date, end: date, today: date) -> dict
     return {
         "identified": len(families),
         "engaged": sum(f.engagement in ("engaged", "exited") for f in families),
-        "waiting": sum(1 for f in ready if f.id not in held),
-        "matched": len(matched),
+        "now_open": len(open_now),
+        "now_matched": sum(f.id in held for f in open_now),
+        "now_waiting": sum(1 for f in ready if f not in held),
+        "now_not_ready": sum(f.id not in held and f.id not in ready for f in open_now),
         "turned_around": len(turned),
         "by_stage": dict(by_stage),
         "paused": sum(m.status == "paused" for m in mentors),
@@ -125,8 +133,10 @@ def _actual(figures) -> dict:
     return {
         "identified": figures.families.identified,
         "engaged": figures.families.engaged,
-        "waiting": figures.families.waiting,
-        "matched": figures.families.matched,
+        "now_open": figures.now.open,
+        "now_matched": figures.now.matched,
+        "now_waiting": figures.now.waiting,
+        "now_not_ready": figures.now.not_ready,
         "turned_around": figures.families.turned_around,
         "by_stage": {k: v for k, v in figures.mentors.by_stage.items() if v},
         "paused": figures.mentors.paused,
@@ -215,9 +225,13 @@ def test_district_dashboard_figures_match_an_independent_count(
     assert shown["Target for the programme year"] == (f"{f.target:,}" if f.target else "–")
     assert shown["Identified (referred in the period)"] == f"{f.families.identified:,}"
     assert shown["Engaged (worked with)"] == f"{f.families.engaged:,}"
-    assert shown["Waiting for a mentor"] == f"{f.families.waiting:,}"
-    assert shown["Has a mentor"] == f"{f.families.matched:,}"
     assert shown["Turned around"] == f"{f.families.turned_around:,}"
+    now = _page_figures(html, "dashboard-families-now")
+    assert now["Open families"] == f"{f.now.open:,}"
+    assert now["With a mentor"] == f"{f.now.matched:,}"
+    assert now["Waiting for a mentor"] == f"{f.now.waiting:,}"
+    assert now["Not ready for matching"] == f"{f.now.not_ready:,}"
+    assert f.now.open == f.now.matched + f.now.waiting + f.now.not_ready
     stages = _page_figures(html, "dashboard-mentors")
     assert stages["Ready"] == str(f.mentors.ready)
 
