@@ -49,6 +49,7 @@ from mentoring.services.families import (
     held_matches,
     list_families,
     mentoring_is_offered,
+    offer_explained,
     phase2_min_criteria,
     readiness_problems,
     tracking_until,
@@ -193,6 +194,7 @@ class FamilyRecord:
     tracking_until: date | None
     tracked_now: bool
     offered: bool
+    offer_label: str
 
 
 def _outcome_line(o: FamilyOutcome) -> OutcomeLine:
@@ -361,6 +363,7 @@ def family_record(*, session: Session, family: Family, user: Viewer, on: date) -
         tracking_until=until,
         tracked_now=bool(family.exited_on and until and until >= on),
         offered=mentoring_is_offered(family),
+        offer_label=offer_explained(family),
     )
 
 
