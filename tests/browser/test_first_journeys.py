@@ -74,3 +74,32 @@ def test_no_form_repeats_a_heading_legend_or_label(page, live_server):
     page.goto(f"{url}/mentors/new")
     expect(page.get_by_role("heading", level=1)).to_have_text("Record an application")
     assert _repeats(page) == []
+
+
+def test_staff_record_an_application_about_them_and_volunteers_apply_as_you(page, live_server):
+    url = live_server.url
+    page.goto(f"{url}/volunteer")
+    expect(page.get_by_label("District you live in")).to_be_visible()
+    expect(page.get_by_label("Tell us about your experience (optional)")).to_be_visible()
+    expect(page.get_by_text("they live in")).to_have_count(0)
+
+    sign_in_as(page, url, PROVIDER)
+    page.goto(f"{url}/mentors/new")
+    page.get_by_label("First name").fill("Dana")
+    page.get_by_label("Last name").fill("Whitlock")
+    page.get_by_label("Email address").fill("dana.whitlock@example.org")
+    page.get_by_label("Postcode").fill("DA1 2AB")
+    page.get_by_label("English").check()
+    page.get_by_role("button", name="Save application").click()
+    errors = page.locator(".govuk-error-summary")
+    expect(errors).to_contain_text("Select the district they live in")
+    expect(errors).to_contain_text("Select when they are available")
+    screenshot(page, "first-staff-application-errors")
+    page.get_by_label("District they live in").select_option(label="Dartford")
+    page.get_by_role("group", name="When are they available?").get_by_label("Weekends").check()
+    page.get_by_label("About their experience (optional)").fill("Youth worker for ten years.")
+    page.get_by_label("By phone").check()
+    page.get_by_label("They are 18 or over, heard the privacy notice").check()
+    page.get_by_role("button", name="Save application").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dana Whitlock")
+    expect(page.get_by_text("you live in")).to_have_count(0)
