@@ -31,6 +31,7 @@ def _add_family(page: Page, url: str, *, tranche: str) -> None:
     page.get_by_label(tranche).check()
     page.get_by_label("Adults").fill("2")
     page.get_by_role("button", name="Save family").click()
+    page.get_by_role("link", name="Go to the family's page").click()
 
 
 def test_a_tranche_2_family_is_told_it_is_not_offered_mentoring_until_offered(page, live_server):
