@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -104,3 +106,21 @@ def test_staff_record_an_application_about_them_and_volunteers_apply_as_you(page
     page.get_by_role("button", name="Save application").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Dana Whitlock")
     expect(page.get_by_text("you live in")).to_have_count(0)
+
+
+def test_the_demo_shows_a_working_service_with_a_year_of_runs_and_short_waits(page, live_server):
+    sign_in_as(page, live_server.url, COORDINATOR)
+    page.get_by_role("navigation").get_by_role("link", name="Find mentors", exact=True).click()
+    runs = page.get_by_test_id("runs")
+    expect(runs.get_by_role("link").first).to_be_visible()
+    assert runs.get_by_role("link").count() >= 3
+    screenshot(page, "first-demo-runs")
+    runs.get_by_role("link").last.click()  # the oldest run shown: its proposals were decided
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Matching run")
+    expect(page.locator("main .govuk-tag").first).to_have_text(re.compile("Active|Ended"))
+
+    # The families waiting now became ready after their district's last run.
+    page.goto(f"{live_server.url}/families/?mentor=waiting&sort=waiting")
+    longest = page.get_by_test_id("family-list").locator("tbody tr").first.locator("td").last
+    assert int(longest.inner_text()) <= 31
+    screenshot(page, "first-demo-waiting")
