@@ -1,8 +1,10 @@
 """Moving a mentor along: marking ready (only when the gate passes), stages, status.
 
-Whether a mentor may be matched is decided by the vetting gate; here, staff mark a mentor
-ready only when it passes (:func:`mark_ready`). Every change is audited and re-checks the
-gate, which tells coordinators if the mentor stops being matchable.
+Whether a mentor may be matched is decided by the vetting gate. A mentor reaches ready by
+themselves once every other item passes (`vetting.advance_stage`); staff can still mark one
+ready, only when it passes (:func:`mark_ready`), after setting the stage back by hand. Every
+change is audited and re-checks the gate, which tells coordinators if the mentor stops
+being matchable.
 """
 
 from __future__ import annotations
