@@ -33,7 +33,6 @@ def _add_family(page: Page, url: str, *, tranche: str) -> None:
     page.get_by_label(tranche).check()
     page.get_by_label("Adults").fill("2")
     page.get_by_role("button", name="Save family").click()
-    page.get_by_role("link", name="Go to the family's page").click()
 
 
 def test_a_tranche_2_family_is_told_it_is_not_offered_mentoring_until_offered(page, live_server):
@@ -44,6 +43,8 @@ def test_a_tranche_2_family_is_told_it_is_not_offered_mentoring_until_offered(pa
     expect(tranche.get_by_text(hint)).to_have_count(2)
     screenshot(page, "first-tranche-hint")
     _add_family(page, live_server.url, tranche="2: more manageable problems")
+    expect(page.get_by_test_id("steps-not-offered")).to_contain_text("will not be matched")
+    page.get_by_role("link", name="Go to the family's page").click()
     details = page.get_by_test_id("family-details")
     expect(details).to_contain_text(
         "Not offered: a tranche 2 family is offered volunteer mentoring only if you choose"
