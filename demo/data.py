@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from sqlmodel import Session, select
 
 from demo.history import add_history, add_matches
+from demo.service_year import add_service_year
 from demo.shared import DISTRICTS, NEIGHBOURS, saved_id, stage_plan
 from mentoring.models import (
     ApplicationSource,
@@ -120,6 +121,8 @@ def load_demo_data(
     add_matches(session, rng, today, mentor_rows, family_rows)
     # A second generator, so the history below leaves the rest of the data set as it was.
     add_history(session, random.Random(seed + 1), today, mentor_rows, family_rows)
+    # The year's runs, concerns and waits, again without changing what came before.
+    add_service_year(session, random.Random(seed + 2), today)
     session.commit()
     return True
 

@@ -81,7 +81,10 @@ class FamilyForm(AppForm):
     )
     tranche = RadioField(
         "Tranche",
-        description="Volunteer mentoring is offered to tranche 3 by default.",
+        description=(
+            "Volunteer mentoring is offered to tranche 3. A tranche 1 or 2 family is offered "
+            "it only if you choose to offer it below."
+        ),
         widget=GovRadioInput(),
         choices=choice_list([*TRANCHE_LABELS.items(), ("", "Not decided yet")]),
         default="",
@@ -101,16 +104,13 @@ class FamilyForm(AppForm):
         validators=[Optional()],
     )
     key_worker_name = StringField(
-        "Lead professional or key worker",
-        description="The family's single point of contact",
+        "Name",
         widget=GovTextInput(),
         validators=[Length(max=120)],
     )
-    key_worker_agency = StringField(
-        "Their agency", widget=GovTextInput(), validators=[Length(max=120)]
-    )
+    key_worker_agency = StringField("Agency", widget=GovTextInput(), validators=[Length(max=120)])
     key_worker_contact = StringField(
-        "Their email address or phone number",
+        "Email address or phone number",
         widget=GovTextInput(),
         validators=[Length(max=254)],
     )

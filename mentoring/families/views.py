@@ -61,6 +61,10 @@ def _field_error(form: Any, err: FamilyError, fallback: str) -> None:
 
 
 def _to_family(family_id: int | None, anchor: str = "") -> ResponseReturnValue:
+    """Back to the family's page, or to the task list of adding it if that is where the
+    user came from (``?from=steps``)."""
+    if request.args.get("from") == "steps":
+        return redirect(url_for("families.steps", family_id=family_id))
     return redirect(url_for("families.show", family_id=family_id) + anchor)
 
 
@@ -184,10 +188,11 @@ def new() -> ResponseReturnValue:
             _field_error(form, err, "district")
         else:
             flash(
-                f"Family {family.reference} added. Record their criteria and consent next.",
+                f"Family {family.reference} added. Record their criteria, consent and "
+                "engagement next.",
                 "success",
             )
-            return _to_family(family.id)
+            return redirect(url_for("families.steps", family_id=family.id))
     return render_template(
         "families/form.html",
         form=form,
@@ -245,6 +250,17 @@ def show(family_id: int) -> ResponseReturnValue:
         reference=family.reference,
     )
     return render_template("families/show.html", record=record)
+
+
+@bp.route("/<int:family_id>/steps")
+@roles_allowed(*FAMILY_ROLES)
+def steps(family_id: int) -> ResponseReturnValue:
+    """The task list of adding a family: details, criteria, consent, engagement."""
+    family = _family(family_id)
+    record = read.family_record(
+        session=get_session(), family=family, user=current_user, on=service_today()
+    )
+    return render_template("families/steps.html", record=record)
 
 
 @bp.route("/<int:family_id>/eligibility", methods=["GET", "POST"])

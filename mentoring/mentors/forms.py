@@ -223,6 +223,37 @@ class PublicApplicationForm(ApplicationFields):
     submit = SubmitField("Send application", widget=GovSubmitInput())
 
 
+# The staff form speaks of the volunteer in the third person; the public page (the fields'
+# own labels) speaks to them. Field: (label, hint or None to keep it, required message).
+STAFF_VOICE: dict[str, tuple[str, str | None, str | None]] = {
+    "home_district": ("District they live in", None, "Select the district they live in"),
+    "travel_districts": ("Other districts they could travel to (optional)", None, None),
+    "availability": ("When are they available?", None, "Select when they are available"),
+    "languages": ("Languages they speak", None, None),
+    "skills": (
+        "Skills and experience they could bring",
+        "Select all that apply, from work, volunteering or their own life.",
+        None,
+    ),
+    "experience": ("About their experience (optional)", None, None),
+    "capacity": ("How many families could they mentor at once?", None, None),
+}
+
+
+def speak_of_them(form: AppForm) -> None:
+    """Relabel the shared application fields in the third person (staff record for them)."""
+    for name, (label, hint, message) in STAFF_VOICE.items():
+        field = form[name]
+        field.label.text = label
+        if hint is not None:
+            field.description = hint
+        if message is not None:
+            field.validators = [
+                InputRequired(message=message) if isinstance(v, InputRequired) else v
+                for v in field.validators
+            ]
+
+
 class StaffApplicationForm(ApplicationFields):
     kind = RadioField(
         "Kind of mentor",
@@ -249,6 +280,10 @@ class StaffApplicationForm(ApplicationFields):
         validators=[InputRequired(message="Confirm the volunteer agrees to the checks")],
     )
     submit = SubmitField("Save application", widget=GovSubmitInput())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        speak_of_them(self)
 
 
 class EditMentorForm(StaffApplicationForm):

@@ -16,6 +16,7 @@ from mentoring.models import (
     Availability,
     Criterion,
     District,
+    Engagement,
     Family,
     FamilyEvent,
     FamilyEventKind,
@@ -50,6 +51,7 @@ from mentoring.services.families import (
     held_matches,
     list_families,
     mentoring_is_offered,
+    offer_explained,
     phase2_min_criteria,
     readiness_problems,
     tracking_until,
@@ -195,6 +197,47 @@ class FamilyRecord:
     tracking_until: date | None
     tracked_now: bool
     offered: bool
+    offer_label: str
+    steps: list[SetupStep]
+
+
+@dataclass(frozen=True)
+class SetupStep:
+    """One step of adding a family, in the task list: done or not, and where to do it."""
+
+    title: str
+    endpoint: str
+    done: bool
+    hint: str
+
+
+def setup_steps(family: Family, *, criteria: int, eligible: bool) -> list[SetupStep]:
+    """The four steps of adding a family: details, criteria, consent, engagement."""
+    consents = [family.consent_mentoring, family.consent_sharing]
+    recorded = family.consent_mentoring_on is not None or family.consent_sharing_on is not None
+    return [
+        SetupStep("Details, needs and risks", "families.edit", True, "Referral, household, needs"),
+        SetupStep(
+            "Criteria and evidence",
+            "families.eligibility",
+            criteria > 0,
+            ("Eligible" if eligible else "Not eligible") if criteria else "No criteria yet",
+        ),
+        SetupStep(
+            "Consent",
+            "families.consent",
+            all(consents) or recorded,
+            "Both consents given"
+            if all(consents)
+            else ("Recorded, not both given" if recorded else "Mentoring and information sharing"),
+        ),
+        SetupStep(
+            "Contact and engagement",
+            "families.engagement",
+            family.engagement != Engagement.IDENTIFIED.value,
+            ENGAGEMENT_LABELS[family.engagement],
+        ),
+    ]
 
 
 def _outcome_line(o: FamilyOutcome) -> OutcomeLine:
@@ -318,6 +361,12 @@ def family_record(*, session: Session, family: Family, user: Viewer, on: date) -
     held = [m for m in matches if m.holds_slot]
     earlier, later = _related(session, family, user)
     until = tracking_until(family.exited_on)
+    eligibility = assess_eligibility(
+        criteria=met,
+        phase=family.programme_phase,
+        discretion_reason=family.discretion_reason,
+        phase2_min_criteria=phase2_min,
+    )
     return FamilyRecord(
         family=family,
         district_name=district.name if district else "",
@@ -345,12 +394,7 @@ def family_record(*, session: Session, family: Family, user: Viewer, on: date) -
             )
             for c in criteria
         ],
-        eligibility=assess_eligibility(
-            criteria=met,
-            phase=family.programme_phase,
-            discretion_reason=family.discretion_reason,
-            phase2_min_criteria=phase2_min,
-        ),
+        eligibility=eligibility,
         outcomes=[_outcome_line(o) for o in outcomes],
         turned=assess_turned_around(
             criteria=met, outcomes={o.outcome for o in outcomes}, phase=family.programme_phase
@@ -368,6 +412,8 @@ def family_record(*, session: Session, family: Family, user: Viewer, on: date) -
         tracking_until=until,
         tracked_now=bool(family.exited_on and until and until >= on),
         offered=mentoring_is_offered(family),
+        offer_label=offer_explained(family),
+        steps=setup_steps(family, criteria=len(criteria), eligible=eligibility.eligible),
     )
 
 

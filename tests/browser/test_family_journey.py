@@ -1,4 +1,5 @@
-"""A coordinator adds a family, records criteria, consent and needs, and finds it waiting."""
+"""A coordinator adds a family through its task list (details, criteria, consent, engagement)
+and finds it waiting."""
 
 import re
 
@@ -17,7 +18,7 @@ def _fill_date(page, name, day):
     page.locator(f"#{name}-year").fill(str(day.year))
 
 
-def test_coordinator_adds_a_family_and_sees_it_on_the_waiting_list(page, live_server):
+def test_coordinator_adds_a_family_step_by_step_and_sees_it_on_the_waiting_list(page, live_server):
     today = utcnow().date()
     sign_in_as(page, live_server.url, "coordinator@example.org")
     page.get_by_role("navigation").get_by_role("link", name="Families", exact=True).click()
@@ -28,8 +29,8 @@ def test_coordinator_adds_a_family_and_sees_it_on_the_waiting_list(page, live_se
     page.get_by_role("button", name="Add a family").click()
     page.get_by_label("District", exact=True).select_option(label="Dartford")
     page.get_by_label("3: chaotic lifestyle or lack of direction").check()
-    page.get_by_label("Lead professional or key worker").fill("Kim Keyworker")
-    page.get_by_label("Their agency").fill("Early Help")
+    page.get_by_label("Name", exact=True).fill("Kim Keyworker")
+    page.get_by_label("Agency", exact=True).fill("Early Help")
     page.get_by_label("First names the family agreed to share with their mentor").fill("Sam")
     page.get_by_label("Adults").fill("")
     page.get_by_label("Children aged 5 to 10").fill("2")
@@ -37,25 +38,21 @@ def test_coordinator_adds_a_family_and_sees_it_on_the_waiting_list(page, live_se
     page.get_by_label("Parenting").check()
     page.get_by_role("button", name="Save family").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the number of adults")
-    expect(page.get_by_label("Lead professional or key worker")).to_have_value("Kim Keyworker")
+    expect(page.get_by_label("Name", exact=True)).to_have_value("Kim Keyworker")
     screenshot(page, "family-add-error")
     page.get_by_label("Adults").fill("1")
     page.get_by_role("button", name="Save family").click()
 
-    heading = page.get_by_test_id("family-reference")
-    expect(heading).to_have_text(re.compile(r"^DAR-\d{4}$"))
-    reference = heading.inner_text()
-    expect(page.get_by_test_id("family-details")).to_contain_text("School attendance, Parenting")
-    expect(page.get_by_test_id("readiness-problems")).to_contain_text("No consent to mentoring")
+    # Adding the family goes on as a task list: details done, three steps to go.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Add a family")
+    expect(page.get_by_test_id("steps-done")).to_have_text("You have done 1 of 4 steps.")
+    steps = page.get_by_test_id("steps")
+    expect(steps).to_contain_text("1. Details, needs and risks")
+    screenshot(page, "family-add-steps")
+    reference = page.locator(".govuk-caption-l").inner_text().split(" · ")[1]
 
-    # Engaged.
-    page.get_by_role("link", name="Change engagement").click()
-    page.get_by_label("Engaged").check()
-    page.get_by_role("button", name="Save").click()
-    expect(page.get_by_test_id("family-status")).to_contain_text("Engaged")
-
-    # Criteria with their evidence.
-    page.get_by_role("link", name="Change eligibility criteria").click()
+    # 2. Criteria with their evidence.
+    steps.get_by_role("link", name="2. Criteria and evidence").click()
     page.get_by_label("Phase 1: crime, education and worklessness").check()
     for code in ("crime_asb", "education", "worklessness"):
         block = page.get_by_test_id(f"criterion-{code}")
@@ -64,12 +61,11 @@ def test_coordinator_adds_a_family_and_sees_it_on_the_waiting_list(page, live_se
         block.get_by_role("textbox", name="Source of the evidence").fill("Troubled Families data")
     screenshot(page, "family-criteria")
     page.get_by_role("button", name="Save criteria").click()
-    expect(page.get_by_test_id("eligibility-reasons")).to_contain_text(
-        "Meets all three phase 1 criteria"
-    )
+    expect(page.get_by_test_id("steps-done")).to_have_text("You have done 2 of 4 steps.")
+    expect(steps).to_contain_text("Eligible")
 
-    # Consent to mentoring and to information sharing.
-    page.get_by_role("link", name="Change consent").click()
+    # 3. Consent to mentoring and to information sharing.
+    steps.get_by_role("link", name="3. Consent").click()
     page.get_by_role("group", name="Has the family consented to mentoring?").get_by_label(
         "Yes, consent given"
     ).check()
@@ -79,8 +75,27 @@ def test_coordinator_adds_a_family_and_sees_it_on_the_waiting_list(page, live_se
     ).check()
     _fill_date(page, "consent_sharing_on", today)
     page.get_by_role("button", name="Save consent").click()
+    expect(page.get_by_test_id("steps-done")).to_have_text("You have done 3 of 4 steps.")
+
+    # The family's page says where adding it stands, and leads back to the task list.
+    page.get_by_role("link", name="Go to the family's page").click()
+    expect(page.get_by_test_id("family-reference")).to_have_text(re.compile(r"^DAR-\d{4}$"))
+    expect(page.get_by_test_id("family-details")).to_contain_text("School attendance, Parenting")
+    expect(page.get_by_test_id("readiness-problems")).to_contain_text("not engaged")
+    expect(page.get_by_test_id("steps-link")).to_contain_text("3 of 4 steps done")
+    page.get_by_role("link", name=f"Continue adding {reference}").click()
+
+    # 4. Engaged: every step done, and the family waits for a mentor.
+    steps.get_by_role("link", name="4. Contact and engagement").click()
+    page.get_by_label("Engaged").check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_test_id("steps-done")).to_have_text("You have done 4 of 4 steps.")
+    expect(page.get_by_test_id("steps-ready")).to_contain_text("ready for matching")
+    screenshot(page, "family-add-steps-done")
+    page.get_by_role("link", name="Go to the family's page").click()
     expect(page.get_by_test_id("waiting")).to_contain_text("waiting for a mentor")
     expect(page.get_by_test_id("consent")).to_contain_text("recorded by Chris Taylor")
+    expect(page.get_by_test_id("steps-link")).to_have_count(0)
     screenshot(page, "family-page")
 
     # The district's waiting list shows it, by reference only.

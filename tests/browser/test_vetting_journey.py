@@ -61,10 +61,11 @@ def _apply(page: Page, url: str) -> str:
     return reference
 
 
-def _try_to_mark_ready(page: Page, reason: str) -> None:
-    page.get_by_role("button", name="Mark as ready").first.click()
-    page.get_by_role("button", name="Mark as ready").click()
-    expect(page.get_by_test_id("not-ready")).to_contain_text(reason)
+def _next_step(page: Page, step: str, reason: str) -> None:
+    """The page offers the checklist's next step, never "Mark as ready" while one is left."""
+    expect(page.get_by_test_id("next-step")).to_have_text(f"Next step: {step}")
+    expect(page.get_by_test_id("still-to-do")).to_contain_text(reason)
+    expect(page.get_by_role("button", name="Mark as ready")).to_have_count(0)
 
 
 def test_provider_takes_a_volunteer_from_application_to_ready(page, live_server):
@@ -85,14 +86,12 @@ def test_provider_takes_a_volunteer_from_application_to_ready(page, live_server)
     expect(page.get_by_role("heading", level=1)).to_have_text("Robin Hartwell")
     expect(page.get_by_test_id("mentor-tags")).to_contain_text("Stage: Applied")
     expect(page.get_by_test_id("checklist")).to_contain_text("No referees recorded yet")
+    _next_step(page, "Add a referee", "No satisfactory references (needs 2)")
     screenshot(page, "vetting-05-mentor-applied")
-    _try_to_mark_ready(page, "No satisfactory references (needs 2)")
-    screenshot(page, "vetting-06-not-ready")
-    page.get_by_role("link", name="Back to Robin Hartwell").click()
 
     # References: two referees asked, then received and satisfactory.
     for name in ("Ann Oduya", "Tom Reeve"):
-        page.get_by_role("button", name="Add a referee").click()
+        page.get_by_role("button", name="Add a referee", exact=True).click()
         page.get_by_label("Referee's name").fill(name)
         page.get_by_label("How they know the volunteer (optional)").fill("Employer for 4 years")
         page.get_by_role("button", name="Save reference").click()
@@ -104,11 +103,10 @@ def test_provider_takes_a_volunteer_from_application_to_ready(page, live_server)
         page.get_by_label("Yes, satisfactory").check()
         page.get_by_role("button", name="Save reference").click()
     expect(page.get_by_test_id("mentor-tags")).to_contain_text("Stage: DBS check")
-    _try_to_mark_ready(page, "No DBS check recorded")
-    page.get_by_role("link", name="Back to Robin Hartwell").click()
+    _next_step(page, "Record the DBS check", "No DBS check recorded")
 
     # DBS: a mistyped certificate number is caught beside the field.
-    page.get_by_role("button", name="Record the DBS check").click()
+    page.get_by_role("button", name="Record the DBS check", exact=True).click()
     page.get_by_label("Enhanced with children's barred list", exact=True).check()
     page.get_by_label("Certificate number").fill("0012 3456")
     _fill_date(page, "issue_date", today)
@@ -123,17 +121,16 @@ def test_provider_takes_a_volunteer_from_application_to_ready(page, live_server)
     page.get_by_role("button", name="Save DBS check").click()
     expect(page.get_by_test_id("dbs-current")).to_contain_text("001234567890")
     expect(page.get_by_test_id("mentor-tags")).to_contain_text("Stage: Interview")
-    _try_to_mark_ready(page, "No passed suitability interview")
-    page.get_by_role("link", name="Back to Robin Hartwell").click()
+    _next_step(page, "Record an interview", "No passed suitability interview")
 
     # Interview.
-    page.get_by_role("button", name="Record an interview").click()
+    page.get_by_role("button", name="Record an interview", exact=True).click()
     _fill_date(page, "held_on", today)
     page.get_by_label("Passed").check()
     page.get_by_role("button", name="Save interview").click()
     expect(page.get_by_test_id("mentor-tags")).to_contain_text("Stage: Training")
-    _try_to_mark_ready(page, "Mandatory training missing")
-    page.get_by_role("link", name="Back to Robin Hartwell").click()
+    _next_step(page, "Record Boundaries and confidentiality training", "Mandatory training missing")
+    screenshot(page, "vetting-06-next-step")
 
     # Training: every mandatory module, one after another.
     for module in (
@@ -146,15 +143,12 @@ def test_provider_takes_a_volunteer_from_application_to_ready(page, live_server)
         expect(page.get_by_label(f"{module} (mandatory)")).to_be_checked()
         page.get_by_role("button", name="Save training").click()
         expect(page.get_by_text(f"Training saved: {module}.")).to_be_visible()
-    screenshot(page, "vetting-08-all-checks-done")
-
-    page.get_by_role("button", name="Mark as ready").first.click()
-    screenshot(page, "vetting-09-confirm-ready")
-    page.get_by_role("button", name="Mark as ready").click()
-    expect(page.get_by_text("Robin Hartwell is ready to be matched.")).to_be_visible()
+    # The last module done, the stage moves on to ready by itself: nothing left to mark.
+    expect(page.get_by_test_id("mentor-tags")).to_contain_text("Stage: Ready")
     expect(page.get_by_test_id("mentor-tags")).to_contain_text("Can be matched")
-    expect(page.get_by_test_id("history")).to_contain_text("Marked ready")
-    screenshot(page, "vetting-10-ready")
+    expect(page.get_by_role("button", name="Mark as ready")).to_have_count(0)
+    expect(page.get_by_test_id("history")).to_contain_text("Training → Ready, automatically")
+    screenshot(page, "vetting-08-all-checks-done-ready")
 
     with Session(live_server.app.extensions["db_engine"]) as session:
         mentor = session.exec(select(Mentor).where(Mentor.reference == reference)).one()
@@ -181,11 +175,9 @@ def test_a_mentor_missing_any_one_item_cannot_be_marked_ready(page, live_server)
     sign_in_as(page, live_server.url, PROVIDER)
     for item, (mentor_id, reason) in broken.items():
         page.goto(f"{live_server.url}/mentors/{mentor_id}/ready")
-        if item == "paused":
-            # A paused mentor is not offered the button on their page; the form still refuses.
-            expect(page.get_by_role("button", name="Mark as ready")).to_be_visible()
-        page.get_by_role("button", name="Mark as ready").click()
-        expect(page.get_by_test_id("not-ready")).to_contain_text(reason)
+        # Not offered while an item is missing: the page says what is left instead.
+        expect(page.get_by_test_id("still-to-do")).to_contain_text(reason)
+        expect(page.get_by_role("button", name="Mark as ready")).to_have_count(0)
         if item == "dbs":
             screenshot(page, "vetting-12-missing-dbs-not-ready")
     with Session(live_server.app.extensions["db_engine"]) as session:

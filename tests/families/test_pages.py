@@ -90,7 +90,9 @@ def test_coordinator_adds_a_family_with_a_district_reference(client, db, world, 
     response = client.post("/families/new", data=_family_form(world))
     assert response.status_code == 302
     family = db.exec(select(Family)).one()
-    assert response.headers["Location"] == f"/families/{family.id}"
+    assert (
+        response.headers["Location"] == f"/families/{family.id}/steps"
+    )  # the task list of adding it
     assert family.reference == "DAR-0001"
     assert family.children_5_10 == 2
     assert family.engagement == Engagement.IDENTIFIED.value
@@ -555,3 +557,21 @@ def test_export_follows_the_lists_filters(client, db, world):
 def test_families_appear_in_the_navigation_for_coordinators(client):
     page = client.get("/").get_data(as_text=True)
     assert 'href="/families/"' in page
+
+
+def test_the_steps_of_adding_a_family_show_what_is_done_and_return_there(
+    client, db, world, coordinator
+):
+    client.post("/families/new", data=_family_form(world))
+    family = db.exec(select(Family)).one()
+    page = client.get(f"/families/{family.id}/steps").get_data(as_text=True)
+    assert "You have done 1 of 4 steps." in page
+    assert f"/families/{family.id}/eligibility?from=steps" in page
+    response = client.post(
+        f"/families/{family.id}/engagement?from=steps",
+        data={"engagement": "contacted", "on": ["1", "12", "2026"], "reason": ""},
+    )
+    assert response.headers["Location"] == f"/families/{family.id}/steps"
+    page = client.get(f"/families/{family.id}/steps").get_data(as_text=True)
+    assert "You have done 2 of 4 steps." in page
+    assert "Continue adding" in client.get(f"/families/{family.id}").get_data(as_text=True)

@@ -86,14 +86,19 @@ def test_staff_take_an_applicant_through_every_check_to_ready(client, db, world,
             ).status_code
             == 302
         )
-    assert _stage(db, mentor.id) == "training"  # ready only when staff mark it
-
-    page = client.get(base).get_data(as_text=True)
-    assert "Every check is done and in date" in page
-    assert client.post(f"{base}/ready", data={}).status_code == 302
+    # The last mandatory module done: the mentor is ready at once, and can be matched.
     refresh(db)
     saved = db.get(Mentor, mentor.id)
     assert (saved.stage, saved.matchable_since) == ("ready", today)
+    page = client.get(base).get_data(as_text=True)
+    assert "Every check is done and in date" in page
+    assert "Mark as ready" not in page
+    stages = db.exec(
+        select(AuditEvent.details)
+        .where(AuditEvent.object_id == mentor.id, AuditEvent.action == "mentor.stage")
+        .order_by(AuditEvent.id)
+    ).all()
+    assert [(d["to_stage"], d["automatic"]) for d in stages][-1] == ("ready", True)
     actions = db.exec(
         select(AuditEvent.action).where(AuditEvent.object_id == mentor.id).order_by(AuditEvent.id)
     ).all()
@@ -104,7 +109,7 @@ def test_staff_take_an_applicant_through_every_check_to_ready(client, db, world,
         "interview.record",
         "training.record",
         "mentor.stage",
-        "mentor.ready",
+        "mentor.matchable",
     } <= set(actions)
 
 

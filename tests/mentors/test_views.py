@@ -174,3 +174,20 @@ def test_a_role_model_is_linked_to_their_familys_record(client, db, world, staff
 def test_provider_home_links_to_the_mentor_pages(client, staff):
     page = client.get("/").get_data(as_text=True)
     assert 'href="/mentors/"' in page and 'href="/mentors/new"' in page
+
+
+def test_the_staff_form_speaks_of_the_volunteer_and_the_public_page_to_them(
+    client, app, world, staff
+):
+    page = client.get("/mentors/new").get_data(as_text=True)
+    for label in ("District they live in", "When are they available?", "Languages they speak"):
+        assert label in page
+    assert "you live in" not in page and "Tell us about your experience" not in page
+    data = _application(world, source="phone")
+    del data["home_district"], data["availability"]
+    page = client.post("/mentors/new", data=data).get_data(as_text=True)
+    assert "Select the district they live in" in page
+    assert "Select when they are available" in page
+    public = app.test_client().get("/volunteer").get_data(as_text=True)
+    assert "District you live in" in public and "Tell us about your experience" in public
+    assert "they live in" not in public

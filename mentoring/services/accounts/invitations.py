@@ -159,7 +159,7 @@ def invite_staff(
 def mentor_can_be_invited(session: Session, mentor: Mentor) -> str | None:
     """Say why a mentor cannot be invited yet, or None if they can."""
     if mentor.status != MentorStatus.ACTIVE.value or mentor.stage != PipelineStage.READY.value:
-        return "Invite a mentor once they are marked as ready"
+        return "Invite a mentor once they are ready"
     if session.exec(select(User.id).where(User.mentor_id == mentor.id)).first() is not None:
         return "This mentor already has an account or an invitation"
     if session.exec(select(User.id).where(User.email == mentor.email.lower())).first():

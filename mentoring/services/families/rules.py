@@ -223,6 +223,21 @@ def mentoring_is_offered(family: Family) -> bool:
     return offered(mentoring_offered=family.mentoring_offered, tranche=family.tranche)
 
 
+def offer_explained(family: Family) -> str:
+    """Say whether volunteer mentoring is offered to a family, and why (for its page)."""
+    if family.mentoring_offered is not None:
+        verdict = "Offered" if family.mentoring_offered else "Not offered"
+        return f"{verdict} (decided by the coordinator)"
+    if family.tranche == MENTORING_TRANCHE:
+        return f"Offered (tranche {MENTORING_TRANCHE})"
+    if family.tranche is None:
+        return f"Not offered yet: no tranche set (it is offered to tranche {MENTORING_TRANCHE})"
+    return (
+        f"Not offered: a tranche {family.tranche} family is offered volunteer mentoring only "
+        "if you choose to offer it"
+    )
+
+
 def days_waiting(
     *, consent_mentoring: bool, consent_mentoring_on: date | None, referred_on: date, on: date
 ) -> int:

@@ -124,14 +124,14 @@ def _place_and_time_errors(
     data: ApplicationData, district_ids: set[int], errors: dict[str, str]
 ) -> None:
     if data.home_district_id not in district_ids:
-        errors["home_district"] = "Select the district you live in"
+        errors["home_district"] = "Select a home district from the list"
     if any(d not in district_ids for d in data.travel_district_ids):
         errors["travel_districts"] = "Select districts from the list"
     data.travel_district_ids = sorted(
         {d for d in data.travel_district_ids if d != data.home_district_id}
     )
     if not data.availability:
-        errors["availability"] = "Select when you are available"
+        errors["availability"] = "Select at least one time of availability"
     elif any(a not in Availability.values() for a in data.availability):
         errors["availability"] = "Select availability from the list"
 

@@ -1,8 +1,10 @@
 """Moving a mentor along: marking ready (only when the gate passes), stages, status.
 
-Whether a mentor may be matched is decided by the vetting gate; here, staff mark a mentor
-ready only when it passes (:func:`mark_ready`). Every change is audited and re-checks the
-gate, which tells coordinators if the mentor stops being matchable.
+Whether a mentor may be matched is decided by the vetting gate. A mentor reaches ready by
+themselves once every other item passes (`vetting.advance_stage`); staff can still mark one
+ready, only when it passes (:func:`mark_ready`), after setting the stage back by hand. Every
+change is audited and re-checks the gate, which tells coordinators if the mentor stops
+being matchable.
 """
 
 from __future__ import annotations
@@ -27,7 +29,13 @@ from mentoring.models import (
 from mentoring.services.accounts import people
 from mentoring.services.common.notify import Outbox
 from mentoring.services.mentors.applications import STAGES_BEFORE_READY
-from mentoring.services.vetting import audit_mentor, check_gate, locked_mentor, refresh_matchable
+from mentoring.services.vetting import (
+    advance_stage,
+    audit_mentor,
+    check_gate,
+    locked_mentor,
+    refresh_matchable,
+)
 
 
 def mark_ready(*, session: Session, mentor_id: int, actor_id: int | None, on: date) -> Mentor:
@@ -64,8 +72,12 @@ def _change(
     actor_id: int | None,
     on: date,
     apply: Callable[[Mentor], dict[str, Any]],
+    advance: bool = False,
 ) -> Mentor:
-    """Lock the mentor, apply a change (it returns the audit details), audit, re-check."""
+    """Lock the mentor, apply a change (it returns the audit details), audit, re-check.
+
+    With ``advance``, the stage then moves on as far as the records allow (a mentor made
+    active again whose checks are all done is ready at once)."""
     outbox = Outbox()
     with write_transaction(session):
         mentor = locked_mentor(session=session, mentor_id=mentor_id)
@@ -79,6 +91,8 @@ def _change(
                 session, mentor_id=mentor_id, actor_id=actor_id, outbox=outbox
             )
         session.flush()
+        if advance:
+            advance_stage(session=session, mentor=mentor, on=on, actor_id=actor_id)
         refresh_matchable(session=session, mentor_ids=[mentor_id], on=on, outbox=outbox)
     outbox.send()
     return mentor
@@ -172,5 +186,11 @@ def change_status(
         }
 
     return _change(
-        session, mentor_id=mentor_id, action="mentor.status", actor_id=actor_id, on=on, apply=apply
+        session,
+        mentor_id=mentor_id,
+        action="mentor.status",
+        actor_id=actor_id,
+        on=on,
+        apply=apply,
+        advance=True,
     )

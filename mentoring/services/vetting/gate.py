@@ -145,6 +145,13 @@ class GateResult:
         """The reasons, leaving out the items with the given keys."""
         return [i.reason for i in self.checklist if not i.done and i.key not in ignore]
 
+    @property
+    def next_item(self) -> CheckItem | None:
+        """The item to do next: the status if it blocks, else the first not done in order
+        (references, DBS, interview, training, marking ready); None when all are done."""
+        todo = [i for i in self.checklist if not i.done]
+        return next((i for i in todo if i.key == "status"), todo[0] if todo else None)
+
 
 # ---------------------------------------------------------------------------
 # Dates: when a check or a completion stops being in date
@@ -315,7 +322,7 @@ def _status_item(facts: MentorFacts) -> CheckItem:
 
 
 def _stage_item(facts: MentorFacts) -> CheckItem:
-    label = "Marked ready by provider staff"
+    label = "At the ready stage (reached by itself once every item above is done)"
     if facts.stage == PipelineStage.READY.value:
         return CheckItem("stage", label, True, "Ready")
     stage = PipelineStage(facts.stage).label

@@ -219,9 +219,11 @@ def _release_lapsed(
 def advance_stage(
     *, session: Session, mentor: Mentor, on: date, actor_id: int | None
 ) -> str | None:
-    """Move an active mentor on through the stages their records complete (never to ready).
+    """Move an active mentor on through the stages their records complete.
 
-    Returns the new stage's value if it moved.
+    A mentor whose every check and mandatory module is done and in date moves on to ready
+    at once: the stage never says "Training" when nothing is left to do. Returns the new
+    stage's value if it moved.
     """
     if mentor.status != MentorStatus.ACTIVE.value or mentor.stage == PipelineStage.READY.value:
         return None
@@ -237,6 +239,7 @@ def advance_stage(
         PipelineStage.REFERENCES.value: "references" in done,
         PipelineStage.DBS.value: "dbs" in done,
         PipelineStage.INTERVIEW.value: "interview" in done,
+        PipelineStage.TRAINING.value: not result.blocking(ignore={"stage"}),
     }
     start = stage = mentor.stage
     while steps.get(stage):
@@ -247,6 +250,7 @@ def advance_stage(
     mentor.stage_changed_at = utcnow()
     mentor.updated_at = utcnow()
     session.add(mentor)
+    session.flush()  # the gate reads the stage on the connection, past the ORM
     audit_mentor(
         session,
         "mentor.stage",

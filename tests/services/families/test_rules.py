@@ -12,6 +12,7 @@ from mentoring.services.families import (
     assess_turned_around,
     family_days_waiting,
     mentoring_is_offered,
+    offer_explained,
     tracking_until,
 )
 from tests.services.families.helpers import CHILDREN, CRIME, DA, EDUCATION, HEALTH, WORK
@@ -187,3 +188,19 @@ def test_mentoring_is_offered_to_tranche_three_unless_the_coordinator_decides(
     family = Family(reference="X-1", district_id=1, number=1, tranche=tranche)
     family.mentoring_offered = offered
     assert mentoring_is_offered(family) is expected
+
+
+@pytest.mark.parametrize(
+    ("tranche", "offered", "said"),
+    [
+        (3, None, "Offered (tranche 3)"),
+        (2, None, "Not offered: a tranche 2 family is offered volunteer mentoring only if you"),
+        (None, None, "Not offered yet: no tranche set"),
+        (1, True, "Offered (decided by the coordinator)"),
+        (3, False, "Not offered (decided by the coordinator)"),
+    ],
+)
+def test_the_family_page_says_why_mentoring_is_or_is_not_offered(tranche, offered, said):
+    family = Family(reference="X-1", district_id=1, number=1, tranche=tranche)
+    family.mentoring_offered = offered
+    assert offer_explained(family).startswith(said)

@@ -10,7 +10,7 @@ from sqlmodel import select
 from mentoring.exceptions import NotReadyError
 from mentoring.models import AuditEvent, Mentor, PipelineStage, Role
 from mentoring.services.mentors import mark_ready
-from tests.factories import vetted_mentor
+from tests.factories import refresh, vetted_mentor
 from tests.services.vetting.helpers import ITEMS, _break
 
 
@@ -42,3 +42,20 @@ def test_marking_ready_sets_the_stage_and_is_audited(db, world, make_user):
     event = db.exec(select(AuditEvent).where(AuditEvent.action == "mentor.ready")).one()
     assert (event.actor_id, event.object_id) == (staff.id, mentor.id)
     assert event.details["from_stage"] == "training"
+
+
+def test_a_paused_mentor_with_every_check_done_is_ready_once_active_again(db, world):
+    from mentoring.models import MentorStatus
+    from mentoring.services.mentors import change_status
+
+    mentor = vetted_mentor(db, world.dartford)
+    mentor.stage = PipelineStage.TRAINING.value
+    mentor.status = MentorStatus.PAUSED.value
+    db.add(mentor)
+    db.commit()
+    change_status(
+        session=db, mentor_id=mentor.id, status="active", reason="", actor_id=None, on=date.today()
+    )
+    refresh(db)
+    saved = db.get(Mentor, mentor.id)
+    assert (saved.stage, saved.matchable_since) == (PipelineStage.READY.value, date.today())

@@ -225,3 +225,17 @@ def test_add_months_keeps_the_day_where_the_month_allows():
     assert add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
     assert add_months(date(2026, 8, 31), -6) == date(2026, 2, 28)
     assert add_months(date(2026, 3, 3), 36) == date(2029, 3, 3)
+
+
+def test_the_next_step_is_the_status_first_then_the_checklist_in_order():
+    from mentoring.services.vetting.gate import CheckItem, GateResult
+
+    def result(*items: CheckItem) -> GateResult:
+        return GateResult(False, [], list(items))
+
+    refs = CheckItem("references", "References", False, "", "No references")
+    dbs = CheckItem("dbs", "DBS", False, "", "No DBS")
+    paused = CheckItem("status", "Active", False, "Paused", "Paused")
+    assert result(refs, dbs).next_item == refs
+    assert result(refs, dbs, paused).next_item == paused
+    assert GateResult(True, [], [CheckItem("dbs", "DBS", True, "")]).next_item is None
