@@ -1,5 +1,5 @@
 """Reports: district dashboards, the county overview, outcomes and payment by results, the
-mentor programme; anonymised CSV exports of each."""
+mentor programme; anonymised CSV exports of each; recruitment planning."""
 
 from flask import Blueprint
 
@@ -10,5 +10,6 @@ from mentoring.templating import add_nav_item
 bp = Blueprint("reports", __name__, cli_group=None)
 
 add_nav_item("Reports", "reports.index", {Role.ADMIN, Role.COORDINATOR, Role.PROVIDER})
+add_nav_item("Recruitment", "reports.recruitment", {Role.ADMIN, Role.COORDINATOR, Role.PROVIDER})
 
-from mentoring.reports import cli, views  # noqa: E402,F401
+from mentoring.reports import cli, recruitment_views, views  # noqa: E402,F401
