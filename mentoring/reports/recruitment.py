@@ -156,6 +156,7 @@ def present(plan: StoredPlan) -> PlanView:
     ]
     homes = sorted({s["profile"]["home_district"] for s in data["steps"]})
     names = [plan.names[c] for c in plan.names if plan.ids.get(c) in data["district_ids"]]
+    everywhere = len(names) == len(plan.names) > 1
     return PlanView(
         before_slots=before["slots_filled"],
         waiting_families=data["waiting"]["families"],
@@ -165,7 +166,7 @@ def present(plan: StoredPlan) -> PlanView:
         by_need=_sorted_counts(needs, label),
         train=train,
         targeted=[_district(plan, c) for c in homes],
-        district_names=join_words(sorted(names)),
+        district_names="All districts" if everywhere else join_words(sorted(names)),
     )
 
 
