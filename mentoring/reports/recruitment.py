@@ -14,6 +14,7 @@ from typing import Any
 from matching.policy import join_words, label
 from mentoring.read.recruitment import StoredPlan
 from mentoring.reports.charts import Chart, Row, Series, Value, bar_chart
+from mentoring.services.reports import suppress
 
 KIND_NAMES = {"volunteer": "Volunteer mentor", "role_model": "Role model (former participant)"}
 MODULE_NAMES = {"domestic_abuse": "Domestic abuse"}
@@ -59,7 +60,7 @@ class TrainRow:
 @dataclass(frozen=True)
 class CountRow:
     label: str
-    count: int
+    count: int | str  # "<5" where small numbers are suppressed
 
 
 @dataclass(frozen=True)
@@ -101,13 +102,15 @@ def describe(profile: dict[str, Any], plan: StoredPlan) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _sorted_counts(counts: Counter[str], name: Any) -> list[CountRow]:
-    rows = [CountRow(name(k), v) for k, v in counts.items() if v]
-    return sorted(rows, key=lambda r: (-r.count, r.label))
+def _sorted_counts(counts: Counter[str], name: Any, threshold: int | None) -> list[CountRow]:
+    ranked = sorted(((name(k), v) for k, v in counts.items() if v), key=lambda r: (-r[1], r[0]))
+    return [CountRow(k, suppress(v, threshold) if threshold else v) for k, v in ranked]
 
 
-def present(plan: StoredPlan) -> PlanView:
-    """Turn a stored plan into what the page shows."""
+def present(plan: StoredPlan, *, threshold: int | None = None) -> PlanView:
+    """Turn a stored plan into what the page shows; with a `threshold`, counts of families
+    by district and by need below it are shown as "<threshold" (for viewers who may not see
+    those districts' families)."""
     data = plan.plan
     before = data["before"]
     steps = []
@@ -162,8 +165,8 @@ def present(plan: StoredPlan) -> PlanView:
         waiting_families=data["waiting"]["families"],
         steps=steps,
         chart=chart,
-        by_district=_sorted_counts(districts, lambda c: _district(plan, c)),
-        by_need=_sorted_counts(needs, label),
+        by_district=_sorted_counts(districts, lambda c: _district(plan, c), threshold),
+        by_need=_sorted_counts(needs, label, threshold),
         train=train,
         targeted=[_district(plan, c) for c in homes],
         district_names="All districts" if everywhere else join_words(sorted(names)),

@@ -25,7 +25,9 @@ from mentoring.reports import bp
 from mentoring.reports.forms import RecruitmentForm
 from mentoring.reports.recruitment import CSV_HEADER, csv_rows, present
 from mentoring.security import roles_allowed
+from mentoring.services.common.scope import visible_district_ids
 from mentoring.services.matching.recruitment import BUDGET
+from mentoring.services.reports import small_number_threshold
 
 RECRUITMENT_ROLES = (Role.PROVIDER, Role.COORDINATOR, Role.ADMIN)
 
@@ -80,8 +82,16 @@ def recruitment() -> ResponseReturnValue:
 def recruitment_plan(job_id: int) -> ResponseReturnValue:
     """A plan: whom to recruit for 1 to 10 recruits, whom to train, whom they would serve."""
     stored = read.stored_plan(get_session(), job_id=job_id, districts=_districts())
+    # Counts of families by district and need are exact for districts whose families the
+    # user may see (a coordinator's own), small numbers suppressed otherwise.
+    own = set(stored.plan["district_ids"]) <= visible_district_ids(current_user)
+    threshold = None if own else small_number_threshold()
     return render_template(
-        "reports/recruitment_plan.html", stored=stored, view=present(stored), budget=BUDGET
+        "reports/recruitment_plan.html",
+        stored=stored,
+        view=present(stored, threshold=threshold),
+        budget=BUDGET,
+        threshold=threshold,
     )
 
 
