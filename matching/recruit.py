@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -388,9 +388,11 @@ def plan(
     budget: int,
     capacity: int = DEFAULT_CAPACITY,
     upskill: int = MAX_UPSKILL,
+    on_step: Callable[[int], None] | None = None,
 ) -> Plan:
     """Propose up to `budget` recruits (fewer when no profile raises the optimum) and up to
-    `upskill` mentors to train. Deterministic: the same problem gives the same plan."""
+    `upskill` mentors to train. Deterministic: the same problem gives the same plan.
+    `on_step(n)` is called after the n-th recruit is chosen (for a progress line)."""
     check_limits(budget, capacity)
     validate_problem(problem)
     with _gc_paused():
@@ -420,6 +422,8 @@ def plan(
                     # worth recruiting
                 mentor, optimum = best_of_step.pop(i)
                 steps.append(Step(mentor, optimum, _newly(current, optimum)))
+                if on_step is not None:
+                    on_step(len(steps))
                 used.add(mentor.id)
                 added.append(mentor)
                 current = optimum

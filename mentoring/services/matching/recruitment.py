@@ -54,10 +54,15 @@ def plan_recruitment(
 ) -> dict[str, Any]:
     """Plan up to `BUDGET` recruits and the mentors to train for these districts (JSON)."""
     report = progress or (lambda done, total, label: None)
-    report(0, 2, "Reading the mentors and the families waiting")
+    total = BUDGET + 2
+    report(0, total, "Reading the mentors and the families waiting")
     problem = build_input(session=session, district_ids=district_ids, on=on).problem
-    report(1, 2, f"Planning up to {BUDGET} recruits")
-    result = plan(problem, budget=BUDGET)
+    report(1, total, f"Planning up to {BUDGET} recruits")
+    result = plan(
+        problem,
+        budget=BUDGET,
+        on_step=lambda n: report(1 + n, total, f"Recruit {n} of {BUDGET} chosen"),
+    )
     by_id = {f.id: f for f in problem.families}
     waiting = {f.id for f, _slot in waiting_slots(problem, result.before)}
     return {

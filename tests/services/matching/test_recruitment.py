@@ -21,7 +21,11 @@ def test_a_plan_counts_the_families_it_serves_and_names_no_family(db, world):
         on=utcnow().date(),
         progress=lambda done, total, label: seen.append(label),
     )
-    assert seen == ["Reading the mentors and the families waiting", "Planning up to 10 recruits"]
+    assert seen[:2] == [
+        "Reading the mentors and the families waiting",
+        "Planning up to 10 recruits",
+    ]
+    assert seen[2:] == [f"Recruit {n} of 10 chosen" for n in range(1, len(plan["steps"]) + 1)]
     assert plan["before"]["slots_filled"] == 2  # the mentor takes the Dartford families
     assert plan["waiting"]["families"] == 3
     first = plan["steps"][0]
