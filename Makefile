@@ -75,6 +75,7 @@ format: setup
 
 bench: setup ## The engine's benchmark, a stored run over the demo data, a county-scale stored run on PostgreSQL
 	$(BIN)/python -m matching.bench
+	$(BIN)/python -m matching.bench_recruit
 	$(BIN)/python benchmarks/matching_run.py
 	$(BIN)/python benchmarks/county_run.py
 

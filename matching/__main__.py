@@ -1,4 +1,5 @@
-"""Command line: `python -m matching solve PROBLEM.json` prints the solution as JSON.
+"""Command line: `python -m matching solve PROBLEM.json` prints the solution as JSON;
+`python -m matching recruit PROBLEM.json --budget K [--capacity C]` the recruitment plan.
 
 Bad input exits with status 2 and one line `error: ...` on standard error;
 a solver failure exits with status 1. Never a traceback.
@@ -12,7 +13,9 @@ import sys
 from typing import NoReturn
 
 from matching.errors import ProblemError, SolverError
+from matching.graph import Graph
 from matching.jsonform import load_problem
+from matching.recruit import DEFAULT_CAPACITY, MAX_BUDGET, MAX_CAPACITY, check_limits, plan
 from matching.solver import solve
 
 
@@ -31,6 +34,16 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--time-limit", type=float, default=None, help="seconds")
     run.add_argument("--compact", action="store_true", help="one line of JSON, no indent")
     run.add_argument("--no-timings", action="store_true", help="leave out the timings")
+    rec = commands.add_parser("recruit", help="propose mentors to recruit and to train, as JSON")
+    rec.add_argument("problem", help="the problem as JSON (attribute form); - for stdin")
+    rec.add_argument("--budget", type=int, required=True, help=f"recruits, 0 to {MAX_BUDGET}")
+    rec.add_argument(
+        "--capacity",
+        type=int,
+        default=DEFAULT_CAPACITY,
+        help=f"most families a recruit takes, 1 to {MAX_CAPACITY} (default {DEFAULT_CAPACITY})",
+    )
+    rec.add_argument("--compact", action="store_true", help="one line of JSON, no indent")
     return parser
 
 
@@ -44,6 +57,12 @@ def _read(path: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = _parser().parse_args(argv)
+    if args.command == "recruit":
+        try:
+            check_limits(args.budget, args.capacity)
+        except ProblemError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
     name = "standard input" if args.problem == "-" else args.problem
     try:
         text = _read(args.problem)
@@ -65,7 +84,15 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         problem = load_problem(data)
-        solution = solve(problem, time_limit=args.time_limit, workers=max(1, args.workers))
+        if args.command == "recruit":
+            if isinstance(problem, Graph):
+                raise ProblemError(
+                    f"{name} is in the replay form (pairs); recruit needs the attribute form"
+                )
+            out = plan(problem, budget=args.budget, capacity=args.capacity).to_json()
+        else:
+            solution = solve(problem, time_limit=args.time_limit, workers=max(1, args.workers))
+            out = solution.to_json(timings=not args.no_timings)
     except ProblemError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -77,7 +104,6 @@ def main(argv: list[str] | None = None) -> int:
             f"error: internal error: {type(exc).__name__}: {exc}".splitlines()[0], file=sys.stderr
         )
         return 1
-    out = solution.to_json(timings=not args.no_timings)
     json.dump(out, sys.stdout, indent=None if args.compact else 2, ensure_ascii=False)
     sys.stdout.write("\n")
     return 0

@@ -157,6 +157,23 @@ def load_problem(data: Any) -> Problem | Graph:
     return _problem(obj)
 
 
+def mentor_to_json(m: Mentor) -> dict[str, Any]:
+    """A mentor in the attribute form."""
+    return {
+        "id": m.id,
+        "kind": m.kind,
+        "capacity": m.capacity,
+        "home_district": m.home_district,
+        "travel_districts": sorted(m.travel_districts),
+        "skills": sorted(m.skills),
+        "languages": sorted(m.languages),
+        "availability": sorted(m.availability),
+        "gender": m.gender,
+        "domestic_abuse_trained": m.domestic_abuse_trained,
+        "conflicts": sorted(m.conflicts),
+    }
+
+
 def problem_to_json(problem: Problem) -> dict[str, Any]:
     """The attribute form of a problem (what `load_problem` reads)."""
 
@@ -164,22 +181,7 @@ def problem_to_json(problem: Problem) -> dict[str, Any]:
         return None if p is None else {"value": p.value, "required": p.required}
 
     return {
-        "mentors": [
-            {
-                "id": m.id,
-                "kind": m.kind,
-                "capacity": m.capacity,
-                "home_district": m.home_district,
-                "travel_districts": sorted(m.travel_districts),
-                "skills": sorted(m.skills),
-                "languages": sorted(m.languages),
-                "availability": sorted(m.availability),
-                "gender": m.gender,
-                "domestic_abuse_trained": m.domestic_abuse_trained,
-                "conflicts": sorted(m.conflicts),
-            }
-            for m in problem.mentors
-        ],
+        "mentors": [mentor_to_json(m) for m in problem.mentors],
         "families": [
             {
                 "id": f.id,
@@ -208,4 +210,4 @@ def problem_to_json(problem: Problem) -> dict[str, Any]:
     }
 
 
-__all__ = ["load_problem", "problem_to_json"]
+__all__ = ["load_problem", "mentor_to_json", "problem_to_json"]

@@ -11,7 +11,7 @@ from mentoring.jobs.registry import JobContext, job
 from mentoring.models import service_today
 from mentoring.services.common.mail import send_email, send_sms
 from mentoring.services.common.notify import link
-from mentoring.services.matching import run_matching
+from mentoring.services.matching import plan_recruitment, run_matching
 
 # Emails wait 10 s, 1 min, 5 min, 15 min and 1 h before each retry; then an administrator
 # sees the failure and can retry it.
@@ -28,6 +28,18 @@ def matching_run(context: JobContext) -> dict[str, Any]:
         progress=context.progress,
     )
     return {"run_id": run.id, "url": link("coordination.run", run_id=run.id)}
+
+
+@job("recruitment_plan", label="Recruitment plan", timeout_seconds=1800)
+def recruitment_plan(context: JobContext) -> dict[str, Any]:
+    """Plan whom to recruit and train for districts; the plan (counts only) is the result."""
+    plan = plan_recruitment(
+        session=context.session,
+        district_ids={int(d) for d in context.params["district_ids"]},
+        on=service_today(),
+        progress=context.progress,
+    )
+    return {"plan": plan, "url": link("reports.recruitment_plan", job_id=context.job_id)}
 
 
 @job("email", label="Email", retries=EMAIL_RETRIES, timeout_seconds=120)

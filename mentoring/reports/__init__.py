@@ -1,5 +1,5 @@
 """Reports: district dashboards, the county overview, outcomes and payment by results, the
-mentor programme; anonymised CSV exports of each."""
+mentor programme; anonymised CSV exports of each; recruitment planning."""
 
 from flask import Blueprint
 
@@ -12,5 +12,6 @@ bp = Blueprint("reports", __name__, cli_group=None)
 add_nav_item(
     "Reports", "reports.index", {Role.ADMIN, Role.COORDINATOR, Role.PROVIDER, Role.SAFEGUARDING}
 )
+add_nav_item("Recruitment", "reports.recruitment", {Role.ADMIN, Role.COORDINATOR, Role.PROVIDER})
 
-from mentoring.reports import cli, safeguarding, views  # noqa: E402,F401
+from mentoring.reports import cli, recruitment_views, safeguarding, views  # noqa: E402,F401

@@ -1,14 +1,15 @@
-"""The reports' period filter: a programme year, or a date range (a GET form)."""
+"""The reports' period filter (a programme year, or a date range: a GET form), and the
+choice of districts for a recruitment plan."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from wtforms import Field, SelectField
-from wtforms.validators import Optional, ValidationError
+from wtforms import Field, SelectField, SubmitField
+from wtforms.validators import InputRequired, Optional, ValidationError
 
 from mentoring.exceptions import PeriodError
-from mentoring.forms import AppForm, DateInputField, GovSelect, choice_list
+from mentoring.forms import AppForm, DateInputField, GovSelect, GovSubmitInput, choice_list
 from mentoring.numbers import is_number
 from mentoring.services.districts import current_programme_year, programme_year_label
 from mentoring.services.reports import (
@@ -82,3 +83,16 @@ class PeriodForm(AppForm):
             field.errors = [*field.errors, str(err)]
             return False
         return True
+
+
+class RecruitmentForm(AppForm):
+    """The districts to plan recruitment for."""
+
+    scope = SelectField(
+        "Districts to plan for",
+        description="Mentors travel to neighbouring districts, so a plan over several "
+        "districts can place recruits where they serve more families.",
+        widget=GovSelect(),
+        validators=[InputRequired(message="Choose the districts to plan for")],
+    )
+    submit = SubmitField("Plan recruitment", widget=GovSubmitInput())

@@ -10,6 +10,7 @@ from mentoring.services.matching.engine_io import (
     pair_rule_problems,
     proposal_problems,
 )
+from mentoring.services.matching.recruitment import plan_recruitment
 from mentoring.services.matching.runs import replay, run_matching, summarise_unmatched
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "engine_mentors",
     "handover_history",
     "pair_rule_problems",
+    "plan_recruitment",
     "proposal_problems",
     "replay",
     "run_matching",
