@@ -99,7 +99,8 @@ def build(url: str, *, families: int, mentors: int, rebuild: bool) -> dict[str, 
         _prepare_postgres(url, rebuild)
     counts = _counts(url)
     if counts.get("family") == families and counts.get("mentor") == mentors:
-        print(f"  reusing the data set in {_safe(url)}")
+        print(f"  reusing the data set in {_safe(url)} (migrated to head)")
+        upgrade(_engine_url(url))
         return counts
     if counts.get("family") or counts.get("mentor"):
         raise SystemExit(
