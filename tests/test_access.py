@@ -4,14 +4,9 @@ import pytest
 
 from mentoring.models import Role
 from mentoring.security import PUBLIC, allowed_roles_for
+from tests.routes import url_value
 
 ALL_ROLES = list(Role)
-
-
-def _sample(rule, name):
-    """1 for a number; the first choice for an any() converter."""
-    items = getattr(rule._converters.get(name), "items", None)
-    return sorted(items)[0] if items else 1
 
 
 def _urls(app):
@@ -20,7 +15,7 @@ def _urls(app):
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static":
             continue
-        values = {name: _sample(rule, name) for name in rule.arguments}
+        values = {name: url_value(rule, name) for name in rule.arguments}
         with app.test_request_context():
             from flask import url_for
 

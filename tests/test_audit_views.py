@@ -8,7 +8,7 @@ from sqlmodel import func, select
 from mentoring.audit import AUDITED_PAGES
 from mentoring.models import AuditEvent
 from mentoring.security import PUBLIC, allowed_roles_for
-from tests.test_hostile_text import _value
+from tests.routes import url_value
 from tests.test_hostile_text import estate as estate  # noqa: PLC0414 - the demo estate fixture
 
 # Pages that record their own access, and the action they record.
@@ -39,7 +39,7 @@ def test_every_sensitive_page_each_role_sees_leaves_an_audit_row(estate, db):
         for rule in app.url_map.iter_rules():
             if "GET" not in (rule.methods or ()) or rule.endpoint not in SENSITIVE:
                 continue
-            values = {name: _value(rule, name, ids) for name in rule.arguments}
+            values = {name: url_value(rule, name, ids) for name in rule.arguments}
             roles = {str(r) for r in (allowed_roles_for(rule.endpoint) or set())} - {PUBLIC}
             urls.append((rule.endpoint, url_for(rule.endpoint, **values), roles))
     seen = set()

@@ -37,6 +37,7 @@ from mentoring.models import (
 )
 from mentoring.security import DEMO_PASSWORD, PUBLIC, allowed_roles_for
 from mentoring.services import matching as matching_service
+from tests.routes import url_value
 
 HOSTILE = st.one_of(
     st.sampled_from(
@@ -135,19 +136,13 @@ def _ids(session: Session, app: Any) -> dict[str, Any]:
     }
 
 
-def _value(rule: Any, name: str, ids: dict[str, Any]) -> Any:
-    """The id for a URL parameter; the first choice of an any() converter."""
-    items = getattr(rule._converters.get(name), "items", None)
-    return sorted(items)[0] if items else ids.get(name, 1)
-
-
 def _forms(app: Any, clients: dict[str, Any], ids: dict[str, Any]) -> list[Form]:
     urls = []
     with app.test_request_context():
         for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
             if "POST" not in (rule.methods or ()) or rule.endpoint in SKIP:
                 continue
-            values = {name: _value(rule, name, ids) for name in rule.arguments}
+            values = {name: url_value(rule, name, ids) for name in rule.arguments}
             if "proposals" in rule.rule:
                 values["match_id"] = ids["proposal"]
             urls.append((rule, url_for(rule.endpoint, **values), _role(rule.endpoint)))

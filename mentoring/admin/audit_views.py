@@ -91,7 +91,7 @@ def audit_log() -> ResponseReturnValue:
 @roles_allowed(Role.ADMIN)
 def audit_export() -> ResponseReturnValue:
     """The audit entries matching the search, as CSV (for the data protection officer)."""
-    _form_, filters = _form()
+    _search_form, filters = _form()
     db = get_session()
     rows = read.export_rows(db, filters)
     audit.record_access(db, "audit.export", object_type="audit_event", count=len(rows))
